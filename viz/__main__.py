@@ -1,0 +1,4 @@
+"""Allow `python -m viz`."""
+from viz.cli import main
+
+raise SystemExit(main())
