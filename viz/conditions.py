@@ -1,0 +1,87 @@
+"""The paper's six experimental conditions, the presets and the Figure 1 windows.
+
+Plain frozen dataclasses: the engine, the reference and the CLI all read the
+same definitions, so a condition means one thing everywhere.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One experimental condition (SPEC.md, "The six conditions")."""
+
+    name: str
+    nonlinearity: str  # "tanh" | "relu" | "identity"
+    dataset: str  # "params" (n^2 + n) | "width" (n) | "one" (1)
+    minibatch: int = 0  # 0 = full batch
+    init_offset: str = ""  # "" (x, y = eta0, eta1) | "accumulate" | "once"
+    label: str = ""
+
+    def dataset_size(self, width: int) -> int:
+        """|D| for this condition at hidden width n."""
+        return {"params": width * width + width, "width": width, "one": 1}[self.dataset]
+
+    @property
+    def axis_names(self) -> tuple[str, str]:
+        """What the x and y hyperparameters are."""
+        if self.init_offset:
+            return ("W0 offset", "learning rate")
+        return ("eta0 (input layer)", "eta1 (output layer)")
+
+
+CONDITIONS: dict[str, Condition] = {
+    c.name: c
+    for c in (
+        Condition("tanh", "tanh", "params", label="tanh full batch"),
+        Condition("relu", "relu", "params", label="ReLU full batch"),
+        Condition("linear", "identity", "width", label="deep linear full batch"),
+        Condition("minibatch", "tanh", "params", minibatch=16, label="tanh minibatch (16)"),
+        Condition("single", "tanh", "one", label="tanh, dataset size 1"),
+        Condition("init", "tanh", "params", init_offset="accumulate",
+                  label="parameter initialisation (accumulating offset)"),
+        Condition("init-once", "tanh", "params", init_offset="once",
+                  label="parameter initialisation (one-time offset)"),
+    )
+}
+
+READOUTS = ("measure", "probe")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Network width and training length."""
+
+    name: str
+    width: int
+    steps: int
+
+
+PRESETS: dict[str, Preset] = {
+    "paper": Preset("paper", 16, 500),
+    "quick": Preset("quick", 8, 100),
+}
+
+#: The notebook's starting view, log10 units (x0, x1, y0, y1).
+DEFAULT_WINDOW = (-3.0, 6.0, -3.0, 6.0)
+
+#: The paper's Figure 1 windows in hyperparameter units (x0, x1, y0, y1).
+PANEL_WINDOWS: dict[str, tuple[float, float, float, float]] = {
+    "linear": (1.90010080e+2, 1.90011840e+2, 4.77745244e+0, 4.77749670e+0),
+    "relu": (5.77622737e-1, 5.77625590e-1, 8.14432439e+1, 8.14436463e+1),
+    "single": (4.8298735e+1, 4.8299146e+1, 1.82066141e+1, 1.82067690e+1),
+    "minibatch": (2.67398835471957e-1, 2.67398835475071e-1, 1.74269509700711e+2, 1.74269509702741e+2),
+    "tanh": (1.329976231e+1, 1.329978604e+1, 2.003582269e+2, 2.003585844e+2),
+    "init": (1.960618282403e-1, 1.960618285243e-1, 3.90254607863e+1, 3.90254608429e+1),
+}
+#: Steps a panel needs to show the paper's picture (the minibatch window is all red at 500).
+PANEL_STEPS = {"minibatch": 1000}
+#: The paper's fractal dimension per panel (Figure 1 titles).
+PAPER_DIMENSIONS = {"linear": 1.17, "relu": 1.20, "single": 1.41, "minibatch": 1.55, "tanh": 1.66, "init": 1.98}
+
+
+def panel_log_window(name: str) -> tuple[float, float, float, float]:
+    """A Figure 1 window in log10 units."""
+    return tuple(math.log10(v) for v in PANEL_WINDOWS[name])  # type: ignore[return-value]
