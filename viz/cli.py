@@ -16,6 +16,7 @@ from viz.errors import UsageError
 #: Command modules, in the order `--help` lists them.
 COMMAND_MODULES = (
     "viz.cmd_render",
+    "viz.cmd_dim",
 )
 
 EXIT_USAGE = 2
