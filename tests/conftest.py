@@ -1,0 +1,45 @@
+"""Shared GL fixtures: one headless EGL context for the whole run, checked around each test.
+
+As in moderngl's own suite: a context is expensive, so one serves every test,
+and a test that leaves a GL error behind fails instead of poisoning the next.
+"""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def gl_context():
+    """The session's standalone EGL context (software Mesa here); skips GL tests where there is none."""
+    from viz.renderer import headless_context
+
+    try:
+        ctx = headless_context()
+    except Exception as exc:  # glcontext raises plain Exception when EGL is missing
+        pytest.skip(f"no headless EGL context (install libegl1 libegl-mesa0 libgl1-mesa-dri): {exc}")
+    yield ctx
+    ctx.release()
+
+
+@pytest.fixture
+def ctx(gl_context):
+    """The shared context, asserting that no GL error is pending before and after the test."""
+    assert gl_context.error == "GL_NO_ERROR"
+    yield gl_context
+    assert gl_context.error == "GL_NO_ERROR"
+
+
+@pytest.fixture(scope="session")
+def gl_renderer(gl_context):
+    """One Renderer for the session: compiling its programs on llvmpipe is the slow part."""
+    from viz.renderer import Renderer
+
+    renderer = Renderer(gl_context)
+    yield renderer
+    renderer.release()
+
+
+@pytest.fixture
+def renderer(ctx, gl_renderer):
+    """The session's Renderer, under the GL error check of `ctx`."""
+    return gl_renderer

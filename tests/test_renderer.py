@@ -1,0 +1,120 @@
+"""The GPU colouring pass against viz.colour, drawn offscreen on a headless context."""
+from __future__ import annotations
+
+import numpy as np
+
+from viz.colour import LUT_SIZE, to_rgb8
+from viz.renderer import MISSING_RGB8, read_rgb8
+
+
+def draw(renderer, levels, size=None, view=(0.0, 0.0, 1.0, 1.0)):
+    """Levels drawn on a cleared offscreen framebuffer (default: 1:1), read back top row first."""
+    rows, cols = levels.shape
+    fbo = renderer.offscreen(*(size or (cols, rows)))
+    texture = renderer.upload_levels(levels)
+    renderer.clear(fbo)
+    renderer.draw_levels(fbo, texture, view)
+    image = read_rgb8(fbo)
+    texture.release()
+    fbo.release()
+    return image
+
+
+def boundary_levels() -> np.ndarray:
+    """Every bin edge of the table, the float32 neighbours on both sides, and the ends beyond [-1, 1]."""
+    edges = (np.arange(LUT_SIZE + 1) / (LUT_SIZE / 2) - 1.0).astype(np.float32)
+    below = np.nextafter(edges, np.float32(-np.inf))
+    above = np.nextafter(edges, np.float32(np.inf))
+    tiny = np.float32(2.0**-54)  # float64 rounds 1 - tiny up to 1: lut_index's own quirk
+    around_tiny = [-tiny, np.nextafter(-tiny, np.float32(-1)), np.nextafter(-tiny, np.float32(0))]
+    extra = np.array([-3.0, -1.5, 1.5, 3.0, np.inf, -np.inf, 1e-30, -1e-30, *around_tiny], dtype=np.float32)
+    values = np.concatenate([edges, below, above, extra])
+    return np.resize(values, (24, 33))  # rows x cols, odd on purpose
+
+
+def test_one_to_one_equals_to_rgb8_at_every_bin_edge(renderer):
+    levels = boundary_levels()
+    np.testing.assert_array_equal(draw(renderer, levels), to_rgb8(levels.astype(np.float64)))
+
+
+def test_one_to_one_equals_to_rgb8_on_random_levels(renderer):
+    levels = np.random.default_rng(7).uniform(-1.0, 1.0, (61, 97)).astype(np.float32)
+    np.testing.assert_array_equal(draw(renderer, levels), to_rgb8(levels.astype(np.float64)))
+
+
+def test_row_zero_is_drawn_at_the_bottom(renderer):
+    levels = np.full((4, 3), -0.9, dtype=np.float32)
+    levels[0] = 0.9  # bottom row diverged (red side), the rest converged
+    image = draw(renderer, levels)
+    np.testing.assert_array_equal(image[-1], to_rgb8(np.array([[0.9]]))[0, 0][None].repeat(3, 0))
+    assert not np.array_equal(image[0], image[-1])
+
+
+def test_half_view_shows_each_sample_as_a_2x2_block(renderer):
+    levels = np.random.default_rng(1).uniform(-1.0, 1.0, (6, 8)).astype(np.float32)
+    # Top-right quadrant of the texture (columns 4..7, rows 3..5) on a viewport of the full size.
+    image = draw(renderer, levels, view=(0.5, 0.5, 1.0, 1.0))
+    blocks = np.repeat(np.repeat(levels[3:, 4:], 2, axis=0), 2, axis=1)
+    np.testing.assert_array_equal(image, to_rgb8(blocks.astype(np.float64)))
+
+
+def test_view_beyond_the_texture_leaves_the_background(renderer):
+    levels = np.random.default_rng(2).uniform(-1.0, 1.0, (4, 4)).astype(np.float32)
+    # The texture fills the left half of the viewport; the right half is outside it.
+    image = draw(renderer, levels, size=(8, 4), view=(0.0, 0.0, 2.0, 1.0))
+    np.testing.assert_array_equal(image[:, :4], to_rgb8(levels.astype(np.float64)))
+    assert (image[:, 4:] == MISSING_RGB8).all()
+
+
+def test_missing_samples_are_grey_after_a_clear(renderer):
+    levels = np.random.default_rng(3).uniform(-1.0, 1.0, (5, 7)).astype(np.float32)
+    levels[1, 2] = levels[4, 6] = np.nan
+    image = draw(renderer, levels)[::-1]  # bottom row first, like levels
+    missing = np.isnan(levels)
+    assert (image[missing] == MISSING_RGB8).all()
+    np.testing.assert_array_equal(image[~missing], to_rgb8(np.nan_to_num(levels).astype(np.float64))[::-1][~missing])
+
+
+def test_a_coarser_level_shows_through_missing_samples(renderer):
+    rng = np.random.default_rng(4)
+    coarse = rng.uniform(-1.0, 1.0, (3, 4)).astype(np.float32)
+    fine = rng.uniform(-1.0, 1.0, (6, 8)).astype(np.float32)
+    fine[rng.random(fine.shape) < 0.3] = np.nan
+    fbo = renderer.offscreen(8, 6)
+    textures = [renderer.upload_levels(coarse), renderer.upload_levels(fine)]
+    renderer.clear(fbo)
+    for texture in textures:
+        renderer.draw_levels(fbo, texture)
+    image = read_rgb8(fbo)
+    for texture in textures:
+        texture.release()
+    fbo.release()
+    expected = np.where(np.isnan(fine), np.repeat(np.repeat(coarse, 2, axis=0), 2, axis=1), fine)
+    np.testing.assert_array_equal(image, to_rgb8(expected.astype(np.float64)))
+
+
+def test_upload_reuses_a_texture_of_the_same_size(renderer):
+    first = renderer.upload_levels(np.zeros((3, 5)))
+    same = renderer.upload_levels(np.full((3, 5), 0.5), first)
+    assert same is first
+    fbo = renderer.offscreen(5, 3)
+    renderer.draw_levels(fbo, same)
+    np.testing.assert_array_equal(read_rgb8(fbo), to_rgb8(np.full((3, 5), 0.5)))
+    resized = renderer.upload_levels(np.zeros((4, 5)), same)
+    assert resized is not first and resized.size == (5, 4)
+    resized.release()
+    fbo.release()
+
+
+def test_blending_left_on_by_another_pass_does_not_leak_in(renderer, ctx):
+    import moderngl
+
+    levels = np.random.default_rng(5).uniform(-1.0, 1.0, (4, 6)).astype(np.float32)
+    ctx.enable(moderngl.BLEND)
+    ctx.blend_func = moderngl.ZERO, moderngl.ONE  # would keep the grey background
+    try:
+        image = draw(renderer, levels)
+    finally:
+        ctx.blend_func = moderngl.DEFAULT_BLENDING
+        ctx.disable(moderngl.BLEND)
+    np.testing.assert_array_equal(image, to_rgb8(levels.astype(np.float64)))
