@@ -1,0 +1,319 @@
+"""Taichi float64 kernels: a batch of hyperparameter pairs in, one measure each out.
+
+One thread trains one network. The width is the only compile-time
+specialisation (its loops are unrolled); the condition, readout, dataset
+size and number of steps are run-time values, so switching condition never
+recompiles. Nothing happens at import: `init_backend` must be called first.
+"""
+# No `from __future__ import annotations`: Taichi reads kernel annotations as objects.
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from viz.conditions import Condition
+from viz.errors import UsageError
+from viz.problem import Problem
+
+ARCHES = ("auto", "cpu", "cuda")
+NONLINEARITY_CODE = {"tanh": 0, "relu": 1, "identity": 2}
+INIT_CODE = {"": 0, "accumulate": 1, "once": 2}
+NONFINITE_LOSS = 1e6
+MAX_RATIO = 1e6
+TAIL_STEPS = 20
+
+_state: dict = {}
+
+
+def cuda_available() -> bool:
+    """Whether an NVIDIA driver is present, judged without starting Taichi's CUDA backend."""
+    libs = ("/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/lib64/libcuda.so.1", "/usr/lib/libcuda.so.1")
+    return os.path.exists("/proc/driver/nvidia/version") or any(os.path.exists(p) for p in libs)
+
+
+def init_backend(arch: str = "auto") -> str:
+    """Start Taichi once, in float64, on the CPU or CUDA; return the arch in use.
+
+    Never asks for ti.gpu or ti.opengl: without a display they crash rather
+    than fail. fast_math stays off: it would delete the NaN tests the
+    measure depends on.
+    """
+    if arch not in ARCHES:
+        raise UsageError(f"unknown --arch {arch!r}; choose one of {', '.join(ARCHES)}")
+    if "arch" in _state:
+        if arch not in ("auto", _state["arch"]):
+            raise UsageError(f"the engine already runs on {_state['arch']}; cannot switch to {arch} in one process")
+        return _state["arch"]
+    if arch == "cuda" and not cuda_available():
+        raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
+    want = "cuda" if arch == "cuda" or (arch == "auto" and cuda_available()) else "cpu"
+    import taichi as ti
+
+    ti.init(arch=ti.cuda if want == "cuda" else ti.cpu, default_fp=ti.f64, default_ip=ti.i32,
+            fast_math=False, offline_cache=True, log_level=ti.WARN)
+    got = "cuda" if ti.lang.impl.current_cfg().arch == ti.cuda else "cpu"
+    if want == "cuda" and got != "cuda":
+        raise UsageError("--arch cuda: Taichi could not start its CUDA backend; use --arch cpu")
+    if got == "cuda" and not _supports_f64(ti):
+        raise UsageError("this CUDA device has no float64 support; the measure needs float64")
+    _state["arch"] = got
+    return got
+
+
+def _supports_f64(ti) -> bool:
+    """Probe float64 by computing something only float64 gets right."""
+    field = ti.field(ti.f64, shape=())
+
+    @ti.kernel
+    def probe():
+        field[None] = ti.f64(1.0) + ti.f64(1e-12)
+
+    probe()
+    return field[None] != 1.0
+
+
+def current_arch() -> str | None:
+    """The backend Taichi runs on, or None before init_backend."""
+    return _state.get("arch")
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """What a batch cost: how many runs, and how many steps the early stop skipped."""
+
+    runs: int
+    steps_run: int
+    steps_total: int
+
+
+class Engine:
+    """Measures of one problem and condition, for any batch of hyperparameter pairs."""
+
+    def __init__(self, problem: Problem, condition: Condition, readout: str = "measure",
+                 early_stop: bool = True):
+        if "arch" not in _state:
+            raise RuntimeError("call viz.engine.init_backend() before building an Engine")
+        self.problem = problem
+        self.condition = condition
+        self.readout = readout
+        self.early_stop = early_stop
+        self._kernel = _kernel_for_width(problem.width)
+        steps = problem.steps
+        self._batches = (problem.batches if problem.batches is not None
+                         else np.zeros((steps, 1), np.int32)).astype(np.int32)
+        self.evaluations = 0
+        self.steps_run = 0
+
+    @property
+    def flops_per_run(self) -> float:
+        """Flops of one full run (SPEC.md's count), the unit of GFLOP/s figures."""
+        n, D, T = self.problem.width, self.problem.dataset_size, self.problem.steps
+        rows = self.condition.minibatch or D
+        forward_only = D if self.condition.minibatch else 0
+        return T * (rows * (4 * n * n + 10 * n) + forward_only * (2 * n * n + 4 * n) + 2 * (n * n + n))
+
+    def measure(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """One float64 per pair (x, y): hyperparameter values, not their logs."""
+        xs = np.ascontiguousarray(np.asarray(xs, dtype=np.float64).ravel())
+        ys = np.ascontiguousarray(np.asarray(ys, dtype=np.float64).ravel())
+        if xs.shape != ys.shape:
+            raise ValueError("xs and ys must have the same number of values")
+        out = np.empty_like(xs)
+        steps_run = np.zeros(xs.size, np.int32)
+        if xs.size == 0:
+            return out
+        # Interleave pixels across threads: diverged runs cluster in an image,
+        # and contiguous chunks would leave one thread with all the long runs.
+        order = np.random.default_rng(xs.size).permutation(xs.size).astype(np.int32)
+        p, c = self.problem, self.condition
+        self._kernel(
+            xs, ys, order, out, steps_run,
+            p.X, p.Y, p.W0, p.W1, p.probe, self._batches,
+            p.steps, p.dataset_size, c.minibatch,
+            NONLINEARITY_CODE[c.nonlinearity], INIT_CODE[c.init_offset],
+            int(self.readout == "probe"), int(self.early_stop),
+        )
+        self.evaluations += xs.size
+        self.steps_run += int(steps_run.sum())
+        return out
+
+
+def _kernel_for_width(width: int):
+    """The compiled kernel for one width (built once per process)."""
+    kernels = _state.setdefault("kernels", {})
+    if width not in kernels:
+        kernels[width] = _build_kernel(width)
+    return kernels[width]
+
+
+def _build_kernel(n: int):
+    """Define the training kernel with the width n unrolled into it."""
+    import taichi as ti
+
+    f64 = ti.f64
+    vec = ti.types.vector(n, f64)
+    mat = ti.types.matrix(n, n, f64)
+    inv_s = 1.0 / math.sqrt(n)
+    s = math.sqrt(n)
+    sqrt2 = math.sqrt(2.0)
+
+    @ti.func
+    def is_finite(v):
+        return (v == v) and (ti.abs(v) < ti.math.inf)
+
+    @ti.func
+    def activation(kind: ti.i32, z):
+        h = z
+        if kind == 0:
+            h = ti.tanh(z * sqrt2)
+        elif kind == 1:
+            h = ti.max(z, 0.0) * sqrt2
+        return h
+
+    @ti.func
+    def activation_backward(kind: ti.i32, z, h, ct):
+        # tanh as JAX differentiates it, (g + g h)(1 - h): exact near saturation.
+        g = ct
+        if kind == 0:
+            g = ((ct + ct * h) * (1.0 - h)) * sqrt2
+        elif kind == 1:
+            g = ct * sqrt2 if z > 0 else 0.0
+        return g
+
+    @ti.func
+    def forward(x, w0, w1, kind: ti.i32):
+        z = vec(0.0)
+        h = vec(0.0)
+        for j in ti.static(range(n)):
+            acc = 0.0
+            for i in ti.static(range(n)):
+                acc += x[i] * w0[i, j]
+            z[j] = acc / s
+            h[j] = activation(kind, z[j])
+        out = 0.0
+        for j in ti.static(range(n)):
+            out += h[j] * w1[j]
+        return z, h, out / s / s
+
+    @ti.func
+    def row(X: ti.template(), d):
+        x = vec(0.0)
+        for i in ti.static(range(n)):
+            x[i] = X[d, i]
+        return x
+
+    @ti.kernel
+    def train(
+        xs: ti.types.ndarray(dtype=f64, ndim=1), ys: ti.types.ndarray(dtype=f64, ndim=1),
+        order: ti.types.ndarray(dtype=ti.i32, ndim=1), out: ti.types.ndarray(dtype=f64, ndim=1),
+        steps_run: ti.types.ndarray(dtype=ti.i32, ndim=1),
+        X: ti.types.ndarray(dtype=f64, ndim=2), Y: ti.types.ndarray(dtype=f64, ndim=1),
+        W0: ti.types.ndarray(dtype=f64, ndim=2), W1: ti.types.ndarray(dtype=f64, ndim=1),
+        probe: ti.types.ndarray(dtype=f64, ndim=1), batches: ti.types.ndarray(dtype=ti.i32, ndim=2),
+        steps: ti.i32, data: ti.i32, minibatch: ti.i32, kind: ti.i32, init_mode: ti.i32,
+        want_probe: ti.i32, early_stop: ti.i32,
+    ):
+        for q in range(xs.shape[0]):
+            p = order[q]
+            hx = xs[p]
+            hy = ys[p]
+            lr0 = hx
+            lr1 = hy
+            offset = 0.0
+            if init_mode != 0:
+                offset = hx
+                lr0 = hy
+            w0 = mat(0.0)
+            w1 = vec(0.0)
+            for i in ti.static(range(n)):
+                w1[i] = W1[i]
+                for j in ti.static(range(n)):
+                    w0[i, j] = W0[i, j]
+                    if init_mode == 2:
+                        w0[i, j] = w0[i, j] + offset
+            rows = data if minibatch == 0 else minibatch
+            inv_rows = 1.0 / rows
+            l0 = 0.0
+            sum_v = 0.0
+            sum_inv = 0.0
+            sum_tail = 0.0
+            probe_out = 0.0
+            t_stop = steps
+            for t in range(steps):
+                if early_stop != 0:
+                    stop = False
+                    for j in ti.static(range(n)):
+                        if not is_finite(w1[j]):
+                            stop = True
+                    if stop:
+                        t_stop = t
+                        break
+                if init_mode == 1:
+                    for i in ti.static(range(n)):
+                        for j in ti.static(range(n)):
+                            w0[i, j] = w0[i, j] + offset
+                g0 = mat(0.0)
+                g1 = vec(0.0)
+                loss_sum = 0.0
+                for r in range(rows):
+                    d = r
+                    if minibatch != 0:
+                        d = batches[t, r]
+                    x = row(X, d)
+                    z, h, yhat = forward(x, w0, w1, kind)
+                    res = yhat - Y[d]
+                    loss_sum += res * res
+                    ct = inv_rows * (2.0 * res) / s / s
+                    ctz = vec(0.0)
+                    for j in ti.static(range(n)):
+                        g1[j] += h[j] * ct
+                        ctz[j] = activation_backward(kind, z[j], h[j], ct * w1[j]) / s
+                    for i in ti.static(range(n)):
+                        for j in ti.static(range(n)):
+                            g0[i, j] += x[i] * ctz[j]
+                loss = loss_sum / rows
+                if minibatch != 0:
+                    loss_sum = 0.0
+                    for d in range(data):
+                        _z, _h, yhat = forward(row(X, d), w0, w1, kind)
+                        res = yhat - Y[d]
+                        loss_sum += res * res
+                    loss = loss_sum / data
+                if not is_finite(loss):
+                    loss = NONFINITE_LOSS
+                if t == 0:
+                    l0 = loss
+                v = ti.min(loss / l0, MAX_RATIO)
+                sum_v += v
+                sum_inv += 1.0 / v
+                if t >= steps - TAIL_STEPS:
+                    sum_tail += v
+                if want_probe != 0 and t == steps - 1:
+                    pr = vec(0.0)
+                    for i in ti.static(range(n)):
+                        pr[i] = probe[i]
+                    _z, _h, probe_out = forward(pr, w0, w1, kind)
+                for i in ti.static(range(n)):
+                    w1[i] = w1[i] - lr1 * g1[i]
+                    for j in ti.static(range(n)):
+                        w0[i, j] = w0[i, j] - lr0 * g0[i, j]
+            if t_stop < steps:
+                # Weights W1 hold a non-finite value: every later loss is
+                # non-finite too, so the remaining steps have a closed form.
+                if t_stop == 0:
+                    l0 = NONFINITE_LOSS
+                v_rest = ti.min(NONFINITE_LOSS / l0, MAX_RATIO)
+                rest = steps - t_stop
+                sum_v += rest * v_rest
+                sum_inv += rest / v_rest
+                sum_tail += (steps - ti.max(t_stop, steps - TAIL_STEPS)) * v_rest
+                probe_out = NONFINITE_LOSS
+            steps_run[p] = t_stop
+            if want_probe != 0:
+                out[p] = probe_out if is_finite(probe_out) else NONFINITE_LOSS
+            elif sum_tail / ti.min(TAIL_STEPS, steps) < 1.0:
+                out[p] = -sum_v
+            else:
+                out[p] = sum_inv
+    return train
