@@ -1,0 +1,88 @@
+"""Files the user keeps: raw .npy measures and PNG pictures that carry their view.
+
+Every write goes to a temporary file in the target folder and is renamed
+into place, so an interrupted program never leaves half a file behind.
+A PNG's view and settings ride along as PNG text (key "nnfractal", JSON),
+so a still can be reopened in the explorer or zoomed into later.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from viz.errors import UsageError
+
+META_KEY = "nnfractal"
+OUTPUT_SUFFIXES = (".npy", ".png")
+
+
+def check_writable(path: str | os.PathLike, suffixes=OUTPUT_SUFFIXES) -> Path:
+    """Fail before any work if `path` cannot be written (bad suffix, missing or read-only folder)."""
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise UsageError(f"output {str(path)!r} must end in {' or '.join(suffixes)}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist")
+    if path.is_dir():
+        raise UsageError(f"cannot write {str(path)!r}: it is a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".nnfractal-probe-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write into {str(folder)!r}: {exc.strerror}") from None
+    return path
+
+
+def _atomic(path: Path, write) -> None:
+    """Run write(file_object) on a temporary sibling, then rename it to `path`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
+    """Write a raw array atomically."""
+    _atomic(Path(path), lambda fh: np.save(fh, array))
+
+
+def save_png(path: str | os.PathLike, rgb: np.ndarray, meta: dict | None = None) -> None:
+    """Write an 8-bit RGB image (top row first) atomically, with `meta` as PNG text."""
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    if meta is not None:
+        info.add_text(META_KEY, json.dumps(meta, sort_keys=True))
+    image = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB")
+    _atomic(Path(path), lambda fh: image.save(fh, format="PNG", pnginfo=info))
+
+
+def read_png_meta(path: str | os.PathLike) -> dict:
+    """The settings a PNG of ours carries; UsageError if it is not one."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            text = image.text.get(META_KEY) if hasattr(image, "text") else None
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {str(path)!r}") from None
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise UsageError(f"{str(path)!r} is not a readable PNG ({exc})") from None
+    if text is None:
+        raise UsageError(f"{str(path)!r} carries no nnfractal view (was it saved by nnfractal?)")
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError:
+        raise UsageError(f"{str(path)!r}: its nnfractal text is not valid JSON") from None
+    if not isinstance(meta, dict):
+        raise UsageError(f"{str(path)!r}: its nnfractal text is not a settings object")
+    return meta
