@@ -1,0 +1,153 @@
+"""Keyframes on the lattice and their store: placement, reuse, resumption, damage."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from viz.errors import UsageError
+from viz.keyframes import (CHUNK, KeyframeSpec, KeyframeStore, check_spec, first_index, keyframe_axes,
+                           keyframe_values, level_for_width, outer_level, shared_samples, zoom_levels)
+from viz.view import FRAC_BITS, to_fixed
+
+
+def spec_at(x=1.12, y=2.3, res=16, levels=(1, 2, 3)) -> KeyframeSpec:
+    return KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(x), to_fixed(y), res, tuple(levels))
+
+
+class FakeEngine:
+    """A cheap deterministic measure of both signs; counts its runs; can be told to stop after some calls."""
+
+    def __init__(self, interrupt_after: int | None = None):
+        self.evaluations = 0
+        self.calls = 0
+        self.interrupt_after = interrupt_after
+
+    def __call__(self, xs, ys):
+        if self.interrupt_after is not None and self.calls == self.interrupt_after:
+            raise KeyboardInterrupt
+        self.calls += 1
+        self.evaluations += len(xs)
+        return fake_measure(xs, ys)
+
+
+def fake_measure(xs, ys):
+    return np.sin(40 * np.log(xs)) * np.cos(37 * np.log(ys)) * 100 + 0.5
+
+
+@given(st.floats(-50, 50), st.integers(8, 300), st.integers(0, 45))
+def test_a_keyframe_is_centred_within_half_a_spacing(x, res, level):
+    fixed = to_fixed(x)
+    first = first_index(fixed, res, level)
+    unit = 1 << (FRAC_BITS - level)
+    middle_twice = 2 * first * unit + (res - 1) * unit
+    assert abs(middle_twice - 2 * fixed) <= unit
+
+
+def test_a_deeper_keyframe_shares_a_quarter_of_its_samples_bit_for_bit():
+    spec = spec_at(res=16, levels=(4, 5))
+    (ox, oy), (nx, ny) = keyframe_axes(spec, 4), keyframe_axes(spec, 5)
+    (vx_out, vy_out), (vx_in, vy_in) = keyframe_values(spec, 4), keyframe_values(spec, 5)
+    cols, cols_from = shared_samples(ox, nx)
+    rows, rows_from = shared_samples(oy, ny)
+    assert cols.size == rows.size == 8
+    assert np.array_equal(vx_in[cols], vx_out[cols_from])
+    assert np.array_equal(vy_in[rows], vy_out[rows_from])
+    assert np.all(np.diff(vx_in) > 0) and np.all(np.diff(vy_in) > 0)
+    spacing = np.diff(np.log10(vx_in))
+    assert np.allclose(spacing, 2.0 ** -5, rtol=1e-9)
+
+
+def test_levels_reach_from_six_decades_to_the_target():
+    assert (63 * 2.0 ** -outer_level(64)) >= 6 > (63 * 2.0 ** -(outer_level(64) + 1))
+    deepest = level_for_width(64, 1e-3)
+    assert 63 * 2.0 ** -deepest <= 1e-3 < 63 * 2.0 ** -(deepest - 1)
+    levels = zoom_levels(64, deepest)
+    assert levels[0] == outer_level(64) and levels[-1] == deepest and np.all(np.diff(levels) == 1)
+    with pytest.raises(UsageError, match="nothing to zoom"):
+        zoom_levels(64, outer_level(64))
+
+
+def test_fill_computes_each_sample_once_and_saves_each_keyframe(tmp_path):
+    spec = spec_at(res=16, levels=(1, 2, 3))
+    store = KeyframeStore.create_or_resume(tmp_path / "kf", spec)
+    engine = FakeEngine()
+    report = store.fill(engine)
+    assert (report.loaded, report.computed) == (0, 3)
+    assert engine.evaluations == report.samples_computed == 256 + 2 * 192
+    assert report.samples_reused == 2 * 64
+    for level in spec.levels:
+        xs, ys = keyframe_values(spec, level)
+        assert np.array_equal(store.load(level), fake_measure(xs[None, :], ys[:, None]))
+    again = FakeEngine()
+    assert KeyframeStore.create_or_resume(tmp_path / "kf", spec).fill(again).loaded == 3
+    assert again.evaluations == 0
+
+
+def test_an_interrupted_keyframe_resumes_from_its_checkpoint(tmp_path, monkeypatch):
+    monkeypatch.setattr("viz.keyframes.CHUNK", 50)
+    spec = spec_at(res=16, levels=(1, 2, 3))
+    store = KeyframeStore.create_or_resume(tmp_path / "kf", spec)
+    first = FakeEngine(interrupt_after=8)  # keyframe 0 takes 6 chunks; stop inside keyframe 1
+    with pytest.raises(KeyboardInterrupt):
+        store.fill(first)
+    assert store.missing() == [2, 3] and store.path(2, partial=True).is_file()
+    second = FakeEngine()
+    report = KeyframeStore.create_or_resume(tmp_path / "kf", spec).fill(second)
+    assert report.samples_resumed == 100 + 64 and report.loaded == 1  # computed + copied before the stop
+    assert first.evaluations + second.evaluations == 256 + 2 * 192
+    assert not store.path(2, partial=True).exists()
+    fresh = KeyframeStore.create_or_resume(tmp_path / "fresh", spec)
+    fresh.fill(FakeEngine())
+    for level in spec.levels:
+        assert np.array_equal(store.load(level), fresh.load(level))
+
+
+def test_a_deeper_zoom_about_the_same_centre_reuses_the_keyframes(tmp_path):
+    KeyframeStore.create_or_resume(tmp_path / "kf", spec_at(levels=(1, 2))).fill(FakeEngine())
+    deeper = KeyframeStore.create_or_resume(tmp_path / "kf", spec_at(levels=(1, 2, 3, 4)))
+    engine = FakeEngine()
+    report = deeper.fill(engine)
+    assert report.loaded == 2 and engine.evaluations == 2 * 192
+    assert KeyframeStore.open(tmp_path / "kf").spec.levels == (1, 2, 3, 4)
+
+
+def test_a_store_made_for_other_settings_is_refused(tmp_path):
+    KeyframeStore.create_or_resume(tmp_path / "kf", spec_at())
+    with pytest.raises(UsageError, match="res = 16, not 32"):
+        KeyframeStore.create_or_resume(tmp_path / "kf", spec_at(res=32))
+    with pytest.raises(UsageError, match="cx"):
+        KeyframeStore.create_or_resume(tmp_path / "kf", spec_at(x=1.5))
+
+
+def test_missing_and_damaged_stores_are_one_clear_line(tmp_path):
+    with pytest.raises(UsageError, match="not a keyframe store"):
+        KeyframeStore.open(tmp_path)
+    store = KeyframeStore.create_or_resume(tmp_path / "kf", spec_at())
+    with pytest.raises(UsageError, match="lacks level 1"):
+        store.load_all()
+    store.path(1).write_bytes(b"not an array")
+    with pytest.raises(UsageError, match="corrupt"):
+        store.load(1)
+    np.save(store.path(2), np.zeros((8, 8)))
+    with pytest.raises(UsageError, match="not a complete 16x16"):
+        store.load(2)
+    (tmp_path / "kf" / "manifest.json").write_text("{\"format\": 1, \"res\": ")
+    with pytest.raises(UsageError, match="corrupt"):
+        KeyframeStore.open(tmp_path / "kf")
+    (tmp_path / "kf" / "manifest.json").write_text(json.dumps({"format": 1, "res": 16}))
+    with pytest.raises(UsageError, match="corrupt"):
+        KeyframeStore.open(tmp_path / "kf")
+
+
+def test_targets_off_the_axes_or_past_float64_are_refused():
+    with pytest.raises(UsageError, match="outside the axes"):
+        check_spec(spec_at(x=250.0))
+    with pytest.raises(UsageError, match="float64 limit"):
+        check_spec(spec_at(x=2.0, res=64, levels=tuple(range(3, 55))))
+    assert check_spec(spec_at(x=2.0, res=64, levels=tuple(range(3, 40))))
+    with pytest.raises(UsageError, match="at least 8"):
+        check_spec(spec_at(res=4))
