@@ -43,3 +43,11 @@ def gl_renderer(gl_context):
 def renderer(ctx, gl_renderer):
     """The session's Renderer, under the GL error check of `ctx`."""
     return gl_renderer
+
+
+@pytest.fixture(scope="session")
+def engine_arch():
+    """Taichi started once for the run, on the CPU (the first kernel build per width is the slow part)."""
+    from viz.engine import init_backend
+
+    return init_backend("cpu")
