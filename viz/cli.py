@@ -16,7 +16,10 @@ from viz.errors import UsageError
 #: Command modules, in the order `--help` lists them.
 COMMAND_MODULES = (
     "viz.cmd_render",
+    "viz.cmd_bench",
     "viz.cmd_dim",
+    "viz.cmd_zoom",
+    "viz.cmd_explore",
 )
 
 EXIT_USAGE = 2

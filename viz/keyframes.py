@@ -31,6 +31,7 @@ from viz.errors import UsageError
 from viz.lattice import MAX_LEVEL, sample_values
 from viz.outputs import save_npy
 from viz.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel
+from viz.zoompath import ZoomPath
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -73,6 +74,11 @@ class KeyframeSpec:
     def deepest_width(self) -> float:
         """Width of the last keyframe's box (first to last sample), decades."""
         return (self.res - 1) * self.spacing(self.levels[-1])
+
+    def zoom_path(self, frames_per_2x: int) -> ZoomPath:
+        """The paper's frame-by-frame path through these keyframes."""
+        width = self.deepest_width()
+        return ZoomPath(self.centre, (width, width), len(self.levels), (self.res, self.res), frames_per_2x)
 
 
 def outer_level(res: int) -> int:

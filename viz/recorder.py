@@ -99,5 +99,13 @@ class Recorder:
         if not (complete or self.keep_partial):
             tmp.unlink(missing_ok=True)
             return None
+        tmp.chmod(0o666 & ~_umask())  # mkstemp made it private; a video is an ordinary file
         os.replace(tmp, self.path)
         return self.path
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so put it back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

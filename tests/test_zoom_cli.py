@@ -1,0 +1,134 @@
+"""`nnfractal zoom` end to end: a small real video, interruption and resumption, re-encoding, bad input."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+from viz.cli import main
+from viz.colour import sign_from_rgb
+from viz.keyframes import KeyframeStore
+from viz.zoompath import reference_frame
+
+# A point on the quick preset's boundary; three 64^2 keyframes, 10 frames per 2x.
+ARGS = ["zoom", "--center", "2.6", "1.4", "--keyframes", "3", "--res", "64", "--preset", "quick",
+        "--size", "64x64", "--fps", "10", "--seconds-per-2x", "1", "--arch", "cpu", "--quiet"]
+FRAMES = 2 * 10 + 1
+SUMMARY = re.compile(r"keyframes: (\d+) on disk, (\d+) computed; (\d+) samples computed at \d+/s, "
+                     r"(\d+) copied from the keyframe above, (\d+) from checkpoints")
+
+
+def zoom_command(*extra: str) -> list[str]:
+    return [sys.executable, "-m", "viz", *ARGS, *extra]
+
+
+def read_video(path: Path) -> np.ndarray:
+    reader = imageio_ffmpeg.read_frames(str(path))
+    width, height = next(reader)["size"]
+    return np.stack([np.frombuffer(f, np.uint8).reshape(height, width, 3) for f in reader])
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> Path:
+    """One complete run; returns its video's path (keyframes beside it)."""
+    out = tmp_path_factory.mktemp("whole") / "zoom.mp4"
+    done = subprocess.run(zoom_command("--out", str(out)), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert SUMMARY.search(done.stdout).groups() == ("0", "3", str(64 * 64 + 2 * 3 * 32 * 32), "2048", "0")
+    return out
+
+
+def test_a_small_zoom_is_a_valid_mp4_showing_both_sides(uninterrupted):
+    frames = read_video(uninterrupted)
+    assert frames.shape == (FRAMES, 64, 64, 3)
+    for frame in frames[[0, FRAMES // 2, -1]]:
+        signs = sign_from_rgb(frame)
+        assert 0.05 < np.mean(signs > 0) < 0.95, "both diverged and converged pixels"
+
+
+def test_the_video_matches_the_numpy_reference_frames(uninterrupted):
+    store = KeyframeStore.open(uninterrupted.with_suffix(".keyframes"))
+    path = store.spec.zoom_path(10)
+    measures = store.load_all()
+    frames = read_video(uninterrupted)
+    for index in (0, 7, 15, FRAMES - 1):
+        want = reference_frame(path, index, measures, (64, 64)).astype(int)
+        assert np.mean(np.abs(frames[index].astype(int) - want)) < 6, f"frame {index}"
+
+
+def test_an_interrupted_zoom_resumes_with_only_the_missing_keyframe(uninterrupted, tmp_path):
+    out = tmp_path / "zoom.mp4"
+    store = tmp_path / "zoom.keyframes"
+    proc = subprocess.Popen(zoom_command("--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while len(list(store.glob("level??.npy"))) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline, "zoom ended before its second keyframe"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "2 of 3 keyframes are kept" in err
+    assert not out.exists()
+    again = subprocess.run(zoom_command("--out", str(out)), capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    loaded, computed, samples, copied, resumed = map(int, SUMMARY.search(again.stdout).groups())
+    assert (loaded, computed) == (2, 1)
+    assert samples + copied + resumed == 64 * 64 and samples <= 64 * 64 - 32 * 32
+    whole = KeyframeStore.open(uninterrupted.with_suffix(".keyframes"))
+    for a, b in zip(KeyframeStore.open(store).load_all(), whole.load_all()):
+        assert np.array_equal(a, b)
+    assert np.array_equal(read_video(out), read_video(uninterrupted))
+
+
+def test_changing_only_the_video_settings_reencodes_without_computing(uninterrupted, tmp_path):
+    out = tmp_path / "wide.mp4"
+    done = subprocess.run(
+        zoom_command("--out", str(out), "--store", str(uninterrupted.with_suffix(".keyframes")),
+                     "--fps", "5", "--size", "48x32"), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "nothing to compute" in done.stdout
+    assert read_video(out).shape == (2 * 5 + 1, 32, 48, 3)
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str]:
+    status = main(list(argv))
+    return status, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--center", "300", "0", "--keyframes", "3"], "outside the axes"),
+    (["--center", "1", "2", "--depth", "30"], "float64 limit"),
+    (["--center", "1", "2"], "needs --depth"),
+    (["--center", "1", "2", "--keyframes", "3", "--size", "63x64"], "even"),
+    (["--center", "1", "2", "--keyframes", "3", "--out", "z.avi"], r"\.mp4"),
+    (["--panel", "tanh", "--keyframes", "1"], "at least 2 keyframes"),
+    (["--from", "missing.png"], "no such file"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, monkeypatch, extra, message):
+    monkeypatch.chdir(tmp_path)
+    status, err = run_cli(capsys, "zoom", "--res", "16", *extra)
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and re.search(message, err), err
+
+
+def test_a_corrupt_store_is_one_line_and_exit_2(capsys, tmp_path):
+    store = tmp_path / "z.keyframes"
+    store.mkdir()
+    (store / "manifest.json").write_text("not json")
+    status, err = run_cli(capsys, "zoom", "--center", "1", "2", "--keyframes", "3", "--res", "16",
+                          "--out", str(tmp_path / "z.mp4"))
+    assert status == 2 and "corrupt" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_store_for_another_target_is_refused(capsys, tmp_path, uninterrupted):
+    status, err = run_cli(capsys, *ARGS[:2], "2.7", "1.4", *ARGS[4:], "--out", str(tmp_path / "z.mp4"),
+                          "--store", str(uninterrupted.with_suffix(".keyframes")))
+    assert status == 2 and "was made with cx" in err
