@@ -19,7 +19,6 @@ COMMAND_MODULES = (
     "viz.cmd_bench",
     "viz.cmd_dim",
     "viz.cmd_zoom",
-    "viz.cmd_explore",
 )
 
 EXIT_USAGE = 2
