@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "viz.cmd_bench",
     "viz.cmd_dim",
     "viz.cmd_zoom",
+    "viz.cmd_demo",
 )
 
 EXIT_USAGE = 2
