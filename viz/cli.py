@@ -16,6 +16,7 @@ from viz.errors import UsageError
 #: Command modules, in the order `--help` lists them.
 COMMAND_MODULES = (
     "viz.cmd_render",
+    "viz.cmd_figure1",
     "viz.cmd_bench",
     "viz.cmd_dim",
     "viz.cmd_zoom",
