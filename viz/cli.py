@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "viz.cmd_dim",
     "viz.cmd_zoom",
     "viz.cmd_demo",
+    "viz.cmd_explore",
 )
 
 EXIT_USAGE = 2

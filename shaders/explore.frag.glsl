@@ -1,0 +1,55 @@
+#version 330 core
+// The explorer's picture: raw float32 measures (row 0 = bottom, NaN = not
+// computed yet) coloured through the live colour scale (viz.colourscale). A
+// measure's level is its interpolated rank among the knots of its side:
+// converged (< 0) over [-1, -0.25], diverged (>= 0) over [0.25, 1], sign
+// flipped so diverged lands on Spectral's red end. Drawn 1:1: the texture is
+// the viewport's size. NaN is discarded so the clear colour shows through.
+//
+// Both sides' knots form one increasing array, searched once with a fixed
+// number of steps and no early exit: on llvmpipe every search step costs
+// milliseconds at 1280 x 720, and a branch per side would run both.
+
+#include "spectral.glsl"
+#include "cells.glsl"
+
+#define KNOTS 64  // per side, viz.colourscale.KNOTS; a power of two
+
+uniform sampler2D u_measures;  // R32F, rows x cols
+uniform float u_knots[2 * KNOTS];  // converged side (< 0), then diverged side (>= 0)
+
+in vec2 v_unit;
+out vec4 f_colour;
+
+float knot_level(int j) {
+    return j < KNOTS ? -1.0 + 0.75 * float(j) / float(KNOTS - 1)
+                     : 0.25 + 0.75 * float(j - KNOTS) / float(KNOTS - 1);
+}
+
+float level_of(float m) {
+    int i = 0;  // how many knots are <= m (at most 2 KNOTS - 1)
+    for (int step = KNOTS; step >= 1; step /= 2) {
+        i += u_knots[i + step - 1] <= m ? step : 0;
+    }
+    int a = max(i - 1, 0);
+    int b = min(a + 1, 2 * KNOTS - 1);
+    if (a == KNOTS - 1) {  // between the sides: the inner end of m's own side
+        return m < 0.0 ? -0.25 : 0.25;
+    }
+    float ka = u_knots[a];
+    float kb = u_knots[b];
+    float t = clamp(kb > ka ? (m - ka) / (kb - ka) : 1.0, 0.0, 1.0);
+    return mix(knot_level(a), knot_level(b), t);
+}
+
+void main() {
+    ivec2 cell;
+    if (!cell_at(v_unit, textureSize(u_measures, 0), cell)) {
+        discard;
+    }
+    float m = texelFetch(u_measures, cell, 0).r;
+    if (isnan(m)) {
+        discard;
+    }
+    f_colour = vec4(spectral(-level_of(m)), 1.0);
+}
