@@ -80,11 +80,13 @@ def _cell(panel: Panel, font, title_font):
     line = FONT_SIZE + 4
     left = 3 * line  # rotated y values and y name
     top = 2 * (TITLE_SIZE + 4) + 4
-    width, height = left + image.width + MARGIN * 3, top + image.height + 2 * line + MARGIN * 2
+    titles = (panel.title, dimension_line(panel.ours, panel.paper))
+    text_w = max(int(title_font.getlength(t)) for t in titles)
+    width, height = left + max(image.width, text_w) + MARGIN * 3, top + image.height + 2 * line + MARGIN * 2
     cell = Image.new("RGB", (width, height), PAPER)
     draw = ImageDraw.Draw(cell)
-    draw.text((left, 0), panel.title, fill=INK, font=title_font)
-    draw.text((left, TITLE_SIZE + 4), dimension_line(panel.ours, panel.paper), fill=INK, font=title_font)
+    for k, text in enumerate(titles):
+        draw.text((left, k * (TITLE_SIZE + 4)), text, fill=INK, font=title_font)
     cell.paste(image, (left, top))
     draw.rectangle((left - 1, top - 1, left + image.width, top + image.height), outline=INK)
     half = scale // 2  # ticks at the centres of the edge pixels, where the samples are
