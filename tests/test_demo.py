@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -77,6 +78,27 @@ def test_no_display_is_one_line_and_exit_2(tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+def screenshot(display: str) -> np.ndarray:
+    """The X screen's pixels (480 x 640 x 3), through the bundled ffmpeg's x11grab."""
+    import imageio_ffmpeg
+
+    grab = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "x11grab",
+                           "-video_size", "640x480", "-i", display, "-frames:v", "1", "-f", "rawvideo",
+                           "-pix_fmt", "rgb24", "-"], capture_output=True, timeout=20)
+    assert grab.returncode == 0, grab.stderr
+    return np.frombuffer(grab.stdout, np.uint8).reshape(480, 640, 3)
+
+
+def shows_both_sides(rgb: np.ndarray) -> bool:
+    """Not the missing-sample grey, and both diverged and converged colours present."""
+    from viz.colour import sign_from_rgb
+    from viz.renderer import MISSING_RGB8
+
+    coloured = np.any(rgb[::8, ::8] != MISSING_RGB8, axis=-1)
+    signs = sign_from_rgb(rgb[::8, ::8])[coloured]
+    return coloured.mean() > 0.9 and 0.02 < np.mean(signs > 0) < 0.98
+
+
 @pytest.fixture
 def xvfb():
     """A private X server of 640x480 (DISPLAY value), stopped afterwards."""
@@ -111,6 +133,7 @@ def test_demo_plays_a_store_fullscreen_and_esc_quits(tmp_path, xvfb):
         geometry = subprocess.run(["xdotool", "getwindowgeometry", window], **xdo).stdout
         assert "Position: 0,0" in geometry and "Geometry: 640x480" in geometry
         time.sleep(1.0)
+        assert shows_both_sides(screenshot(xvfb))
         subprocess.run(["xdotool", "key", "--window", window, "Escape"], **xdo)
         out, err = proc.communicate(timeout=20)
     finally:
@@ -120,3 +143,76 @@ def test_demo_plays_a_store_fullscreen_and_esc_quits(tmp_path, xvfb):
     assert proc.returncode == 0, err
     drawn = int(out.split("drew ")[1].split()[0])
     assert drawn >= 10
+
+
+def test_the_pilot_bisects_to_neighbouring_float64s_across_the_boundary():
+    from viz.autopilot import boundary_point
+    from viz.keyframes import keyframe_values
+
+    spec = KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(1.5), to_fixed(1.5), 16, (1,))
+    edge = 10 ** 1.3712345678
+    xs, ys = keyframe_values(spec, 1)
+    world = np.where(xs[None, :] > edge, 5.0, -5.0) * np.ones((16, 1))
+    calls = []
+
+    def measure(x, y):
+        calls.append(len(x))
+        return np.where(x > edge, 5.0, -5.0)
+
+    cx, cy = boundary_point(spec, world, measure, random.Random(0))
+    x = 10 ** (cx / 2 ** 64)
+    assert abs(x - edge) <= 4 * np.spacing(edge)
+    assert cy % (1 << 63) == 0  # a row of the level-1 map
+    assert sum(calls) < 250  # about 4 bits per call of 15 points
+
+
+def test_a_flight_never_outruns_its_keyframes_and_flies_back_out_when_it_ends():
+    from viz.demo import Flight
+
+    flight = Flight(spec=None)
+    flight.measures = [np.zeros((2, 2))] * 3
+    for _ in range(200):
+        flight.step(0.1, speed=1.0)
+        assert flight.position <= 2.0
+    assert flight.position > 1.9 and not flight.outbound
+    flight.ended = True
+    flight.step(0.1, speed=1.0)
+    assert flight.outbound
+    while not flight.back_home:
+        flight.step(0.1, speed=1.0)
+    assert flight.position == 0.0
+
+
+def test_a_flight_ends_where_the_map_runs_out_of_float64s_or_colours():
+    from viz.autopilot import both_signs_near_centre, deeper_levels
+
+    spec = KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(1.5), to_fixed(1.5), 16, (1,))
+    levels = list(deeper_levels(spec))
+    assert levels[0] == 1 and 45 < levels[-1] <= 53
+    middle_only = np.full((8, 8), -1.0)
+    middle_only[4, 4] = 1.0
+    assert both_signs_near_centre(middle_only)
+    middle_only[4, 4] = -1.0
+    middle_only[0, 0] = 1.0
+    assert not both_signs_near_centre(middle_only)
+
+
+@pytest.mark.display
+def test_the_live_demo_flies_and_esc_quits(xvfb):
+    env = dict(os.environ, DISPLAY=xvfb)
+    proc = subprocess.Popen([sys.executable, "-m", "viz", "demo", "--res", "16", "--preset", "quick", "--arch", "cpu"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "live flight over tanh" in proc.stdout.readline()
+        time.sleep(12)  # the pilot starts Taichi, maps the plane and sends its first keyframes
+        xdo = dict(env=env, capture_output=True, text=True, timeout=10)
+        window = subprocess.run(["xdotool", "search", "--name", "nnfractal demo"], **xdo).stdout.split()[0]
+        assert shows_both_sides(screenshot(xvfb))
+        assert subprocess.run(["xdotool", "key", "--window", window, "Escape"], **xdo).returncode == 0
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert int(out.split("drew ")[1].split()[0]) >= 10
