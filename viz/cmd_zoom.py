@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from viz import cliargs
+from viz.bookmarks import DEFAULT_FILE
 from viz.conditions import PANEL_STEPS, PANEL_WINDOWS, PRESETS, panel_log_window
 from viz.errors import UsageError
 from viz.lattice import MAX_LEVEL
@@ -38,11 +39,14 @@ def register(subparsers) -> None:
                         help="target in log10 units (x = log10 eta0, y = log10 eta1); needs --depth or --keyframes")
     target.add_argument("--panel", choices=list(PANEL_WINDOWS), help="zoom into the paper's Figure 1 window")
     target.add_argument("--from", dest="still", metavar="PNG",
-                        help="zoom into the view of a still saved by nnfractal render (its settings too)")
+                        help="zoom into the view of a PNG saved by render or explore (its settings too)")
+    target.add_argument("--bookmark", metavar="NAME", help="zoom into a bookmark saved in explore (its settings too)")
     depth = p.add_mutually_exclusive_group()
     depth.add_argument("--depth", type=float, metavar="DECADES",
                        help="decades of magnification from the outer keyframe (6+ decades wide) to the deepest")
     depth.add_argument("--keyframes", type=int, metavar="K", help="number of keyframes, each 2x narrower")
+    p.add_argument("--bookmarks", type=Path, default=DEFAULT_FILE, metavar="FILE",
+                   help="bookmarks file for --bookmark, .toml or .json (default %(default)s)")
     cliargs.add_problem_args(p)
     p.add_argument("--res", type=int, default=DEFAULT_RES, help="samples per keyframe side (default %(default)s)")
     p.add_argument("--fps", type=float, default=30.0, help="video frames per second (default %(default)g)")
@@ -56,21 +60,17 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def target(args: argparse.Namespace) -> tuple[dict, tuple[float, float], float | None]:
-    """(problem settings, centre in log10, target width in decades or None) from the arguments."""
-    if args.still:
-        from viz.outputs import read_png_meta
-        from viz.stills import StillSpec
+def target(args: argparse.Namespace) -> tuple[dict, tuple[int, int], float | None]:
+    """(problem settings, fixed-point centre, target width in decades or None) from the arguments."""
+    if args.still or args.bookmark:
+        from viz.bookmarks import find_bookmark, from_png
 
-        meta = read_png_meta(args.still)
-        try:
-            still = StillSpec(**{**meta, "window": tuple(meta["window"])}).validate()
-        except (TypeError, KeyError, ValueError):
-            raise UsageError(f"{args.still!r}: its nnfractal settings are not a still's") from None
-        x0, x1, y0, y1 = still.window
-        problem = dict(condition=still.condition, width=still.width, steps=still.steps,
-                       seed=still.seed, readout=still.readout)
-        return problem, ((x0 + x1) / 2, (y0 + y1) / 2), max(x1 - x0, y1 - y0)
+        saved = from_png(args.still) if args.still else find_bookmark(args.bookmarks, args.bookmark)
+        x0, x1, y0, y1 = saved.window
+        centre = saved.centre or (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2))
+        problem = dict(condition=saved.condition, width=saved.width, steps=saved.steps,
+                       seed=saved.seed, readout=saved.readout)
+        return problem, centre, max(x1 - x0, y1 - y0)
     preset = PRESETS[args.preset]
     name = cliargs.condition_name(args)
     steps = args.steps or (PANEL_STEPS.get(args.panel, preset.steps) if args.panel else preset.steps)
@@ -78,15 +78,16 @@ def target(args: argparse.Namespace) -> tuple[dict, tuple[float, float], float |
                    readout=args.readout)
     if args.panel:
         x0, x1, y0, y1 = panel_log_window(args.panel)
-        return problem, ((x0 + x1) / 2, (y0 + y1) / 2), max(x1 - x0, y1 - y0)
-    return problem, tuple(args.center), None
+        return problem, (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2)), max(x1 - x0, y1 - y0)
+    x, y = args.center
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise UsageError("--center needs two finite numbers")
+    return problem, (to_fixed(x), to_fixed(y)), None
 
 
 def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
     """The keyframes the arguments ask for, checked."""
-    problem, (x, y), width = target(args)
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise UsageError("--center needs two finite numbers")
+    problem, (cx, cy), width = target(args)
     if args.res < 8:
         raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {args.res}")
     first = outer_level(args.res)
@@ -102,7 +103,7 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
         deepest = level_for_width(args.res, width)
     else:
         raise UsageError("--center needs --depth DECADES or --keyframes K")
-    spec = KeyframeSpec(**problem, cx=to_fixed(x), cy=to_fixed(y), res=args.res,
+    spec = KeyframeSpec(**problem, cx=cx, cy=cy, res=args.res,
                         levels=zoom_levels(args.res, min(deepest, MAX_LEVEL + 1)))
     return check_spec(spec)
 
