@@ -179,7 +179,7 @@ def encode(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, quiet: 
     from viz.zoomvideo import ZoomFrames
 
     path = store.spec.zoom_path(frames_per_2x)
-    measures = store.load_all()
+    measures = store.load_all(mapped=True)
     start = time.monotonic()
     ctx = headless_context()
     try:

@@ -228,14 +228,18 @@ class KeyframeStore:
         """The path's levels not yet on disk."""
         return [level for level in self.spec.levels if not self.has(level)]
 
-    def load(self, level: int, partial: bool = False) -> np.ndarray:
-        """A keyframe's measures (rows x cols, row 0 = bottom); UsageError if absent or damaged."""
+    def load(self, level: int, partial: bool = False, mapped: bool = False) -> np.ndarray:
+        """A keyframe's measures (rows x cols, row 0 = bottom); UsageError if absent or damaged.
+
+        `mapped` leaves it on disk (read-only memory map) until used: a video
+        needs only three keyframes at a time.
+        """
         path = self.path(level, partial)
         if not path.is_file():
             raise UsageError(f"keyframe store {str(self.folder)!r} lacks level {level}: "
                              "run the same nnfractal zoom again to compute it")
         try:
-            array = np.load(path, allow_pickle=False)
+            array = np.load(path, allow_pickle=False, mmap_mode="r" if mapped else None)
         except (ValueError, OSError, EOFError):
             raise UsageError(f"keyframe {str(path)!r} is corrupt: remove it and run nnfractal zoom again") from None
         res = self.spec.res
@@ -244,9 +248,9 @@ class KeyframeStore:
                              "remove it and run nnfractal zoom again")
         return array
 
-    def load_all(self) -> list[np.ndarray]:
+    def load_all(self, mapped: bool = False) -> list[np.ndarray]:
         """Every keyframe of the path, widest first."""
-        return [self.load(level) for level in self.spec.levels]
+        return [self.load(level, mapped=mapped) for level in self.spec.levels]
 
     def fill(self, measure: Callable[[np.ndarray, np.ndarray], np.ndarray],
              progress: Callable[[int, int, int], None] = lambda level, done, total: None) -> FillReport:

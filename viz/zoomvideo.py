@@ -9,6 +9,7 @@ so one set of keyframes serves any video size.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import moderngl
@@ -36,9 +37,11 @@ class ZoomFrames:
         self.path = path
         self.size = size
         self._measures = list(measures)
-        # Sorted once here: equalise sorts its reference on every call, and
-        # sorting an already sorted array is several times cheaper.
-        self._references = [np.sort(m, axis=None) for m in self._measures]
+        # equalise sorts its reference on every call, and sorting an already
+        # sorted array is several times cheaper; a segment needs two
+        # references and the next segment shares one, so a few suffice (the
+        # paper's 4096^2 keyframes are 128 MiB each).
+        self._reference = lru_cache(maxsize=4)(lambda k: np.sort(self._measures[k], axis=None))
         self._equaliser = equalise_rank if readout == "probe" else equalise
         self._segment: int | None = None
         self._textures: list[moderngl.Texture | None] = [None, None, None]
@@ -49,7 +52,7 @@ class ZoomFrames:
         Pure NumPy: a caller may compute the next segment's in a thread while this one plays.
         """
         view = self.path.view_at(min(k * self.path.frames_per_2x, self.path.n_frames - 1))
-        ref_a, ref_b = (self._references[r] for r in view.references)
+        ref_a, ref_b = (self._reference(r) for r in view.references)
         return [layer_levels(self._measures[j], ref_a, ref_b, self._equaliser) for j in view.layers]
 
     def show_segment(self, k: int, levels: list[np.ndarray] | None = None) -> None:
