@@ -6,6 +6,13 @@ frames between keyframe k and k + 1), so the CPU equalises the three
 layers once per segment and the GPU does the rest per frame. Keyframes are
 square; a frame of another shape shows the centred part of them that fits,
 so one set of keyframes serves any video size.
+
+Known limit: a lattice keyframe's middle lies within half a sample of the
+zoom's centre, not on it (viz.keyframes), and the renderer's zoom pass
+scales layers about the centre without a per-layer shift, so each layer is
+drawn up to half of its own sample off. That is under one video pixel while
+keyframes have at least as many samples as the video has pixels, and
+visible as a slight seam between layers when they are much coarser.
 """
 from __future__ import annotations
 
