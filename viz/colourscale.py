@@ -56,7 +56,11 @@ def _quantiles(side: np.ndarray) -> np.ndarray:
 
 
 def levels_of(measures: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """Display levels in [-1, 1] (diverged > 0, as `equalise`) of measures under a knot table; NaN stays NaN."""
+    """Display levels of measures under a knot table, as `equalise` gives them.
+
+    Diverged measures land in [-1, -0.25] (Spectral's red end), converged in
+    [0.25, 1]; NaN stays NaN.
+    """
     m = np.asarray(measures, dtype=np.float64)
     converged = np.interp(m, knots[0], KNOT_LEVELS[0])
     diverged = np.interp(m, knots[1], KNOT_LEVELS[1])

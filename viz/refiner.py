@@ -166,6 +166,11 @@ class Refiner:
         return self._stores[self.key]
 
     @property
+    def problems(self) -> dict[ProblemKey, int]:
+        """Tiles kept per problem, least recently shown first."""
+        return {key: len(store) for key, store in self._stores.items()}
+
+    @property
     def busy(self) -> bool:
         """Whether a batch is in flight."""
         return self._job is not None
@@ -192,7 +197,10 @@ class Refiner:
         self._share_cache()
 
     def _share_cache(self) -> None:
-        """Give the current store the whole limit and older ones what is left, dropping those with none."""
+        """Keep all stores within the limit: the current one first, then the most recently shown.
+
+        Run on every switch and delivery, so the total never grows past the limit for long.
+        """
         left = self.cache_mb * 2 ** 20 - self.store.nbytes
         for key in reversed(list(self._stores)[:-1]):
             store = self._stores[key]
@@ -241,6 +249,7 @@ class Refiner:
             if store is None:  # dropped from the cache while the batch ran
                 return False
             deliver(store, job.batch, measures)
+            self._share_cache()
             self.delivered += len(measures)
             if not job.compiling:
                 self._sizers[job.key].record(len(measures), seconds)

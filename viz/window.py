@@ -182,14 +182,24 @@ class Explorer:
         sx, sy = self.view.cols / max(w, 1), self.view.rows / max(h, 1)
         return wx * sx, self.view.rows - wy * sy
 
+    def _cursor(self) -> tuple[float, float]:
+        """Where the pointer was at the event being handled.
+
+        The last position a cursor callback reported, not glfw.get_cursor_pos:
+        events are handled in a batch, and that query answers with the latest.
+        """
+        if self.input.cursor is None:
+            self.input.cursor = self._pixel(*glfw.get_cursor_pos(self.window))
+        return self.input.cursor
+
     def _on_scroll(self, _window, _dx: float, dy: float) -> None:
         if dy:
-            self.zoom_by(WHEEL_ZOOM ** dy, self._pixel(*glfw.get_cursor_pos(self.window)))
+            self.zoom_by(WHEEL_ZOOM ** dy, self._cursor())
 
     def _on_button(self, _window, button: int, action: int, _mods: int) -> None:
         if button == glfw.MOUSE_BUTTON_LEFT:
+            self._cursor()
             self.input.dragging = action == glfw.PRESS
-            self.input.cursor = self._pixel(*glfw.get_cursor_pos(self.window))
 
     def _on_cursor(self, _window, wx: float, wy: float) -> None:
         here = self._pixel(wx, wy)

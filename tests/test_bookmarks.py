@@ -1,0 +1,103 @@
+"""Bookmark files (TOML and JSON) and the view a PNG carries: exact round trips, one-line refusals."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from viz.bookmarks import SavedView, find_bookmark, from_png, load_bookmarks, save_bookmark
+from viz.errors import UsageError
+from viz.outputs import save_png
+from viz.stills import StillSpec
+from viz.view import View, min_pixel, to_fixed, zoom
+
+
+def deep_view() -> View:
+    """A view near the float64 limit: its centre needs every fixed-point bit."""
+    view = View(to_fixed(1.1238) + 12345, to_fixed(2.3017) - 999, 0.01, 320, 180)
+    return View(view.cx, view.cy, min_pixel(view) * 3, 320, 180)
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_bookmarks_round_trip_exactly_and_keep_each_other(tmp_path, suffix):
+    path = tmp_path / f"marks{suffix}"
+    view = deep_view()
+    save_bookmark(path, "deep one", SavedView.of(view, "relu", 16, 500, 0, "measure"))
+    save_bookmark(path, 'quote"s', SavedView.of(zoom(view, 0.5)[0], "init", 8, 100, 3, "probe"))
+    back = find_bookmark(path, "deep one")
+    assert back.view(320, 180) == view
+    assert (back.condition, back.width, back.steps, back.seed, back.readout) == ("relu", 16, 500, 0, "measure")
+    assert find_bookmark(path, 'quote"s').readout == "probe"
+    assert set(load_bookmarks(path)) == {"deep one", 'quote"s'}
+
+
+def test_another_window_size_shows_the_same_region(tmp_path):
+    view = View(to_fixed(0.5), to_fixed(1.5), 0.01, 200, 100)
+    saved = SavedView.of(view, "tanh", 8, 100, 0, "measure")
+    wider = saved.view(400, 100)
+    assert (wider.cx, wider.cy) == (view.cx, view.cy)
+    assert wider.cols * wider.pixel >= 2.0 - 1e-12 and wider.rows * wider.pixel >= 1.0 - 1e-12
+
+
+def test_a_render_still_reopens_at_its_window(tmp_path):
+    spec = StillSpec(condition="linear", window=(-1.0, 2.0, 0.0, 1.5), cols=30, rows=15, width=8, steps=100)
+    path = tmp_path / "still.png"
+    save_png(path, np.zeros((15, 30, 3), np.uint8), meta=spec.as_metadata())
+    saved = from_png(path)
+    assert saved.condition == "linear" and saved.centre is None
+    assert saved.view(300, 150) == View.fit(-1.0, 2.0, 0.0, 1.5, 300, 150)
+
+
+def test_a_screenshot_reopens_exactly(tmp_path):
+    view = deep_view()
+    path = tmp_path / "shot.png"
+    save_png(path, np.zeros((4, 4, 3), np.uint8), meta=SavedView.of(view, "single", 8, 100, 0, "measure").record())
+    assert from_png(path).view(view.cols, view.rows) == view
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[x", "not valid TOML"),
+    ('[a]\ncondition = "tanh"\n', "missing 'window'"),
+    ('[a]\ncondition = "nope"\n', "unknown condition 'nope'"),
+    ('[a]\ncondition = "tanh"\nwindow = [1, 0, 0, 1]\nwidth = 8\nsteps = 100\ncols = 4\nrows = 4\n', "x0 < x1"),
+    ('[a]\ncondition = "tanh"\nwindow = [0, 1, 0, 1]\nwidth = "8"\nsteps = 100\ncols = 4\nrows = 4\n',
+     "'width' must be an integer"),
+    ('[a]\ncondition = "tanh"\nwindow = [0, 1, 0, 1]\nwidth = 8\nsteps = 100\ncols = 4\nrows = 4\n'
+     'centre = ["x", "1"]\npixel = 0.1\n', "'centre' must be two integer strings"),
+    ("a = 3\n", "a table of fields"),
+])
+def test_a_broken_bookmark_is_one_clear_line(tmp_path, content, message):
+    path = tmp_path / "marks.toml"
+    path.write_text(content)
+    with pytest.raises(UsageError, match=message) as caught:
+        find_bookmark(path, "a")
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_name_lists_what_there_is(tmp_path):
+    path = tmp_path / "marks.json"
+    save_bookmark(path, "here", SavedView.of(deep_view(), "tanh", 8, 100, 0, "measure"))
+    with pytest.raises(UsageError, match=r"no bookmark 'there'.*it has: here"):
+        find_bookmark(path, "there")
+
+
+def test_missing_file_and_bad_suffix_are_refused(tmp_path):
+    with pytest.raises(UsageError, match="no bookmarks file"):
+        find_bookmark(tmp_path / "none.toml", "a")
+    with pytest.raises(UsageError, match=r"\.toml or \.json"):
+        save_bookmark(tmp_path / "marks.yaml", "a", SavedView.of(deep_view(), "tanh", 8, 100, 0, "measure"))
+
+
+def test_json_bookmark_file_is_plain_json(tmp_path):
+    path = tmp_path / "marks.json"
+    save_bookmark(path, "a", SavedView.of(deep_view(), "tanh", 8, 100, 0, "measure"))
+    record = json.loads(path.read_text())["a"]
+    assert record["condition"] == "tanh" and len(record["window"]) == 4 and isinstance(record["centre"][0], str)
+
+
+def test_png_without_our_text_is_refused(tmp_path):
+    path = tmp_path / "plain.png"
+    save_png(path, np.zeros((4, 4, 3), np.uint8))
+    with pytest.raises(UsageError, match="carries no nnfractal view"):
+        from_png(path)

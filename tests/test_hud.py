@@ -1,0 +1,71 @@
+"""HUD text: enough digits to tell neighbouring pixels apart, depth, progress, the float64 warning, the keys."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from viz.hud import KEYS, Status, digits, help_lines, hud_lines, status_lines, view_lines, warning_line
+from viz.view import View, hyper_at, min_pixel, to_fixed, zoom
+
+AXES = ("eta0 (input layer)", "eta1 (output layer)")
+
+
+def status(**changes) -> Status:
+    base = dict(condition="tanh full batch", axis_names=AXES, preset="quick (n=8, 100 steps)", backend="cpu",
+                compiling=None, fraction=0.5, level=(2, 5), rate=7900.0, cursor=None)
+    base.update(changes)
+    return Status(**base)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-3.0, 6.0), st.floats(-3.0, 6.0), st.floats(1.0, 40.0))
+def test_neighbouring_pixels_print_differently(x, y, margin):
+    view = View(to_fixed(x), to_fixed(y), 1.0, 64, 36)
+    view = View(view.cx, view.cy, min_pixel(view) * margin, 64, 36)
+    sig = digits(view)
+    xs, ys = hyper_at(view, [10.5, 11.5], [10.5, 11.5])
+    assert format(xs[0], f".{sig}g") != format(xs[1], f".{sig}g")
+    assert format(ys[0], f".{sig}g") != format(ys[1], f".{sig}g")
+
+
+def test_wide_views_use_few_digits():
+    assert digits(View.fit(-3, 6, -3, 6, 1280, 720)) <= 4
+
+
+def test_view_lines_give_ranges_centre_cursor_and_depth():
+    view = View.fit(-3, 6, -3, 6, 720, 720)
+    lines = view_lines(view, AXES, cursor=(360.0, 360.0))
+    assert lines[0].startswith("x eta0") and "0.001" in lines[0] and "1e+06" in lines[0]
+    assert "centre: (31.6, 31.6)" in lines[2]
+    assert lines[3] == "cursor: (31.6, 31.6)"
+    assert "depth: 0.00 decades" in lines[4]
+
+
+@pytest.mark.parametrize("changes, text", [
+    (dict(backend=None), "starting the engine"),
+    (dict(compiling=16), "compiling the kernel for n=16"),
+    (dict(fraction=1.0), "complete"),
+    (dict(), "refining 50%  (level 2/5)   7,900 px/s"),
+    (dict(recording=True), "REC"),
+    (dict(message="saved x.png"), "saved x.png"),
+])
+def test_status_lines(changes, text):
+    assert any(text in line for line in status_lines(status(**changes)))
+
+
+def test_float64_warning_only_at_the_limit():
+    deep, clamped = zoom(View(to_fixed(2.0), to_fixed(1.0), 0.01, 64, 36), 1e30)
+    assert clamped and warning_line(deep) and "float64" in hud_lines(deep, status())[-1]
+    assert warning_line(zoom(deep, 0.25)[0]) is None
+
+
+def test_cursor_outside_the_window_is_not_shown():
+    view = View.fit(-3, 6, -3, 6, 64, 64)
+    assert not any(line.startswith("cursor") for line in hud_lines(view, status(cursor=(-5.0, 3.0))))
+
+
+def test_help_lists_every_key():
+    lines = help_lines()
+    assert len(lines) == len(KEYS)
+    for key in ("wheel", "Z / X", "1-6", "Esc / Q", "?", "B", "S", "V"):
+        assert any(key in line for line in lines)

@@ -1,0 +1,274 @@
+"""The explorer's window under a private Xvfb: real input through xdotool, the framebuffer read back."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from lattice_points import distinct_points
+from viz.colour import sign_from_rgb
+from viz.conditions import DEFAULT_WINDOW, PRESETS
+from viz.lattice import axis_map, level_for, sample_values
+from viz.refiner import coverage
+from viz.view import View, hyper_at, log_at, zoom
+
+pytestmark = pytest.mark.display
+
+TITLE = "nnfractal window test"
+SIZE = (192, 108)
+
+
+@pytest.fixture(scope="module")
+def display():
+    """A private X server (its DISPLAY value) for this module, stopped afterwards."""
+    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
+        pytest.skip("needs Xvfb and xdotool (apt-get install xvfb xdotool)")
+    number = next(n for n in range(120, 160) if not os.path.exists(f"/tmp/.X11-unix/X{n}")
+                  and not os.path.exists(f"/tmp/.X{n}-lock"))
+    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "640x480x24"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(f"/tmp/.X11-unix/X{number}"):
+        assert server.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
+        time.sleep(0.05)
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def settings(tmp_path, **changes):
+    from viz.window import Settings
+
+    quick = PRESETS["quick"]
+    base = dict(condition="tanh", preset=quick, presets=tuple(PRESETS.values()), home=DEFAULT_WINDOW,
+                size=SIZE, arch="cpu", vsync=False, hud=False, title=TITLE,
+                bookmarks=tmp_path / "marks.toml", recordings=tmp_path / "recordings")
+    base.update(changes)
+    return Settings(**base)
+
+
+@pytest.fixture(scope="module")
+def explorer(display, tmp_path_factory):
+    from viz.window import Explorer
+
+    old = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = display
+    try:
+        with Explorer(settings(tmp_path_factory.mktemp("explore"))) as running:
+            yield running
+    finally:
+        if old is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = old
+
+
+def xdo(display, *args: str) -> str:
+    done = subprocess.run(["xdotool", *args], env=dict(os.environ, DISPLAY=display),
+                          capture_output=True, text=True, timeout=10, check=True)
+    return done.stdout
+
+
+def pump(explorer, until, timeout: float = 120.0) -> None:
+    """Run frames until `until()` holds."""
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < deadline, "timed out"
+        explorer.frame()
+
+
+def settled(explorer) -> bool:
+    """The view is computed and its colour scale has finished easing."""
+    scale = explorer.scale
+    return (coverage(explorer.view, explorer.refiner.store).fraction == 1.0 and not explorer.refiner.busy
+            and scale.shown is not None and np.array_equal(scale.shown, scale.target))
+
+
+def go_home(explorer) -> None:
+    explorer.select(condition="tanh", preset=PRESETS["quick"])
+    explorer.reset()
+    pump(explorer, lambda: settled(explorer))
+
+
+def point_at(display, explorer, col: int, row_from_top: int) -> tuple[float, float]:
+    """Put the pointer over a window pixel; its position in view pixels (bottom-left origin)."""
+    xdo(display, "mousemove", str(col), str(row_from_top))  # no --sync: it hangs if already there
+    pump(explorer, lambda: explorer.input.cursor == (col, explorer.view.rows - row_from_top), timeout=5)
+    return float(col), float(explorer.view.rows - row_from_top)
+
+
+def test_window_opens_at_the_asked_size(explorer, display):
+    window = xdo(display, "search", "--sync", "--name", TITLE).split()[0]
+    assert f"Geometry: {SIZE[0]}x{SIZE[1]}" in xdo(display, "getwindowgeometry", window)
+    assert (explorer.view.cols, explorer.view.rows) == SIZE
+
+
+def test_red_and_blue_regions_match_the_engine(explorer, engine_arch):
+    from viz.conditions import CONDITIONS
+    from viz.engine import Engine
+    from viz.problem import load_problem
+
+    go_home(explorer)
+    image = explorer.grab_screen()  # the window's own framebuffer (HUD hidden)
+    view = explorer.view
+    level = level_for(view.pixel)
+    # The sample each pixel shows, on a 48 x 27 grid of pixels, measured by the engine in this process.
+    cols, rows = np.arange(0, view.cols, 4), np.arange(0, view.rows, 4)
+    mx, my = axis_map(view.cx, view.cols, view.pixel, level), axis_map(view.cy, view.rows, view.pixel, level)
+    xs = sample_values(level, mx.base + mx.rel[cols])
+    ys = sample_values(level, my.base + my.rel[rows])
+    gx, gy = np.meshgrid(xs, ys)
+    engine = Engine(load_problem(CONDITIONS["tanh"], 8, 100), CONDITIONS["tanh"])
+    diverged = engine.measure(gx.ravel(), gy.ravel()).reshape(gx.shape) >= 0
+    drawn = sign_from_rgb(image[::-1][np.ix_(rows, cols)]) > 0  # row 0 = bottom, as the view counts
+    assert 0.1 < diverged.mean() < 0.9  # both colours are on screen
+    np.testing.assert_array_equal(drawn, diverged)
+
+
+def test_wheel_zooms_about_the_cursor(explorer, display):
+    go_home(explorer)
+    before = explorer.view
+    px, py = point_at(display, explorer, 50, 30)
+    under = hyper_at(before, px, py)
+    xdo(display, "click", "--repeat", "3", "--delay", "20", "4")  # wheel up three notches
+    pump(explorer, lambda: explorer.view.pixel < before.pixel / 1.6, timeout=10)
+    after = explorer.view
+    np.testing.assert_allclose(after.pixel, before.pixel / 2.0 ** 0.75, rtol=1e-12)
+    np.testing.assert_allclose(hyper_at(after, px, py), under, rtol=1e-12)
+
+
+def test_drag_pans_with_the_pointer(explorer, display):
+    go_home(explorer)
+    before = explorer.view
+    point_at(display, explorer, 100, 50)
+    was = log_at(before, 100, before.rows - 50)
+    xdo(display, "mousedown", "1")
+    for x, y in ((90, 55), (75, 62), (60, 70)):
+        xdo(display, "mousemove", "--sync", str(x), str(y))
+    xdo(display, "mouseup", "1")
+    pump(explorer, lambda: explorer.view != before and not explorer.input.dragging, timeout=5)
+    np.testing.assert_allclose(log_at(explorer.view, 60, before.rows - 70), was, atol=1e-12)
+
+
+def test_zoom_in_computes_no_lattice_point_twice(explorer, display):
+    from viz.window import KEY_ZOOM
+
+    go_home(explorer)
+    home = explorer.view
+    inner = zoom(home, KEY_ZOOM)[0]
+    store = explorer.refiner.store
+    held, before = distinct_points(store, [home, inner]), explorer.refiner.evaluations
+    needed = sum(n for _, _, n in coverage(inner, store).levels)
+    point_at(display, explorer, 96, 54)
+    xdo(display, "key", "Prior")  # PageUp: 2x about the centre
+    pump(explorer, lambda: explorer.view == inner, timeout=5)
+    pump(explorer, lambda: settled(explorer))
+    computed = explorer.refiner.evaluations - before
+    assert computed == distinct_points(store, [home, inner]) - held  # each new point once
+    assert 0 < computed < needed  # and the points the home view had were not computed again
+
+
+def test_keys_switch_condition_and_preset_and_reset(explorer, display):
+    go_home(explorer)
+    point_at(display, explorer, 96, 54)
+    xdo(display, "key", "2")
+    pump(explorer, lambda: explorer.condition == "relu", timeout=5)
+    xdo(display, "key", "p")
+    pump(explorer, lambda: explorer.preset.name == "paper", timeout=5)
+    xdo(display, "key", "1", "p", "Next", "Left")  # back to tanh quick, zoom out, pan
+    pump(explorer, lambda: explorer.preset.name == "quick" and explorer.view.pixel > 0.09, timeout=5)
+    xdo(display, "key", "r")
+    pump(explorer, lambda: explorer.view == View.fit(*DEFAULT_WINDOW, *SIZE), timeout=5)
+    assert explorer.condition == "tanh"
+
+
+def test_holding_z_zooms_in_and_x_out(explorer, display):
+    go_home(explorer)
+    point_at(display, explorer, 96, 54)
+    start = explorer.view.pixel
+    xdo(display, "keydown", "z")
+    pump(explorer, lambda: explorer.view.pixel < start / 1.3, timeout=10)
+    xdo(display, "keyup", "z")
+    xdo(display, "keydown", "x")
+    pump(explorer, lambda: explorer.view.pixel > start, timeout=10)
+    xdo(display, "keyup", "x")
+    pump(explorer, lambda: explorer.input.hold == 0, timeout=5)
+
+
+def test_held_zoom_does_not_depend_on_frame_rate(explorer):
+    go_home(explorer)
+    views = []
+    for step, frames in ((0.05, 10), (0.01, 50)):
+        explorer.reset()
+        now = [0.0]
+        explorer.clock, explorer._last = (lambda: now[0]), None
+        explorer.input.hold = 1
+        for _ in range(frames + 1):
+            explorer.frame()
+            now[0] += step
+        explorer.input.hold = 0
+        views.append(explorer.view)
+    explorer.clock, explorer._last = time.perf_counter, None
+    np.testing.assert_allclose(views[0].pixel, views[1].pixel, rtol=1e-12)
+    np.testing.assert_allclose(views[0].pixel, View.fit(*DEFAULT_WINDOW, *SIZE).pixel / 2.0 ** 0.5, rtol=1e-12)
+
+
+def test_s_saves_a_screenshot_and_b_a_bookmark_that_reopen_the_view(explorer, display):
+    from viz.bookmarks import find_bookmark, from_png, load_bookmarks
+
+    go_home(explorer)
+    point_at(display, explorer, 96, 54)
+    xdo(display, "key", "Prior", "Prior")
+    pump(explorer, lambda: explorer.view.pixel < View.fit(*DEFAULT_WINDOW, *SIZE).pixel / 3, timeout=5)
+    view = explorer.view
+    xdo(display, "key", "s", "b")
+    folder = explorer.settings.recordings
+    pump(explorer, lambda: folder.is_dir() and any(folder.glob("*.png"))
+         and explorer.settings.bookmarks.exists(), timeout=10)
+    shot = next(folder.glob("*.png"))
+    assert from_png(shot).view(*SIZE) == view
+    (name,) = load_bookmarks(explorer.settings.bookmarks)
+    saved = find_bookmark(explorer.settings.bookmarks, name)
+    assert saved.view(*SIZE) == view and saved.condition == "tanh" and saved.width == 8
+
+
+def test_hud_draws_without_gl_errors(explorer, display):
+    go_home(explorer)
+    explorer.show_hud, explorer.show_help = True, True
+    try:
+        for _ in range(2):  # imgui sizes auto-resized panels on their first frame, unseen
+            explorer.frame()
+        plain = explorer.grab()
+        with_hud = explorer.grab_screen()
+    finally:
+        explorer.show_hud, explorer.show_help = False, False
+    assert explorer.ctx.error == "GL_NO_ERROR"
+    assert (plain != with_hud).any(axis=2).mean() > 0.05  # text and panels over the picture
+
+
+def test_escape_quits_within_a_second_even_mid_compute(display, tmp_path):
+    env = dict(os.environ, DISPLAY=display)
+    proc = subprocess.Popen([sys.executable, "-m", "viz", "explore", "--preset", "paper", "--arch", "cpu",
+                             "--size", "320x180", "--bookmarks", str(tmp_path / "m.toml")],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        window = xdo(display, "search", "--sync", "--name", "nnfractal explore").split()[0]
+        time.sleep(2.0)  # the worker is compiling or training at the paper's setting now
+        xdo(display, "mousemove", "--window", window, "40", "40")
+        start = time.monotonic()
+        xdo(display, "key", "Escape")
+        proc.wait(timeout=10)
+        elapsed = time.monotonic() - start
+        out, err = proc.communicate()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert elapsed < 1.0
