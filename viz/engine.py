@@ -209,6 +209,32 @@ def _build_kernel(n: int):
                 g[j] = ct[j] * sqrt2 if z[j] > 0 else 0.0
         return g
 
+    @ti.func
+    def load_row(X: ti.template(), Y: ti.template(), probe: ti.template(), batches: ti.template(),
+                 t, r, rows, grad_rows, loss_rows, minibatch):
+        """Row r of a step: its input, target, and whether it feeds the gradient, the loss, the probe.
+
+        Rows are the gradient's (all data, or the minibatch), then for a
+        minibatch every data row again for the full-batch loss, then on the
+        last step the probe input; r >= rows is padding that feeds nothing.
+        """
+        x = vec(0.0)
+        target = 0.0
+        is_grad = r < grad_rows
+        is_loss = r < rows and (r >= grad_rows or minibatch == 0)
+        is_probe = r < rows and r == grad_rows + loss_rows
+        if r < rows and not is_probe:
+            d = r
+            if minibatch != 0:
+                d = batches[t, r] if is_grad else r - grad_rows
+            for i in ti.static(range(n)):
+                x[i] = X[d, i]
+            target = Y[d]
+        elif is_probe:
+            for i in ti.static(range(n)):
+                x[i] = probe[i]
+        return x, target, is_grad, is_loss, is_probe
+
     @ti.kernel
     def train(
         xs: ti.types.ndarray(dtype=f64, ndim=1), ys: ti.types.ndarray(dtype=f64, ndim=1),
@@ -234,9 +260,6 @@ def _build_kernel(n: int):
                 w1[i] = W1[i]
                 for j in ti.static(range(n)):
                     w0[i, j] = W0[i, j] + (offset if init_mode == 2 else 0.0)
-            # Rows of one step: the gradient's rows (all data, or the minibatch),
-            # then for a minibatch every data row again for the full-batch loss,
-            # then on the last step the probe input. One loop, one inlined forward.
             grad_rows = data if minibatch == 0 else minibatch
             loss_rows = 0 if minibatch == 0 else data
             inv_grad_rows = 1.0 / grad_rows
@@ -264,44 +287,53 @@ def _build_kernel(n: int):
                 g1 = vec(0.0)
                 loss_sum = 0.0
                 probe_row = want_probe != 0 and t == steps - 1
-                for r in range(grad_rows + loss_rows + (1 if probe_row else 0)):
-                    is_grad = r < grad_rows
-                    is_probe = r == grad_rows + loss_rows
-                    d = r
-                    if minibatch != 0:
-                        d = batches[t, r] if is_grad else r - grad_rows
-                    x = vec(0.0)
-                    target = 0.0
-                    if is_probe:
-                        for i in ti.static(range(n)):
-                            x[i] = probe[i]
-                    else:
-                        for i in ti.static(range(n)):
-                            x[i] = X[d, i]
-                        target = Y[d]
-                    z = vec(0.0)
+                rows = grad_rows + loss_rows + (1 if probe_row else 0)
+                # Two rows per pass: each load of W0 and each update of its
+                # gradient serve two data points (half the memory traffic).
+                for pair in range((rows + 1) // 2):
+                    xa, ta, ga, la, pa = load_row(X, Y, probe, batches, t, 2 * pair, rows, grad_rows, loss_rows, minibatch)
+                    xb, tb, gb, lb, pb = load_row(X, Y, probe, batches, t, 2 * pair + 1, rows, grad_rows, loss_rows, minibatch)
+                    za = vec(0.0)
+                    zb = vec(0.0)
+                    for i in ti.static(range(n)):
+                        for j in ti.static(range(n)):
+                            za[j] += xa[i] * w0[i, j]
+                            zb[j] += xb[i] * w0[i, j]
+                    za *= inv_s
+                    zb *= inv_s
+                    ha = activate(kind, za)
+                    hb = activate(kind, zb)
+                    ya = 0.0
+                    yb = 0.0
                     for j in ti.static(range(n)):
-                        acc = 0.0
-                        for i in ti.static(range(n)):
-                            acc += x[i] * w0[i, j]
-                        z[j] = acc * inv_s
-                    h = activate(kind, z)
-                    yhat = 0.0
-                    for j in ti.static(range(n)):
-                        yhat += h[j] * w1[j]
-                    yhat = yhat * inv_s * inv_s
-                    res = yhat - target
-                    if is_probe:
-                        probe_out = yhat
-                    elif minibatch == 0 or not is_grad:
-                        loss_sum += res * res
-                    if is_grad:
-                        ct = inv_grad_rows * (2.0 * res) * inv_s * inv_s
-                        g1 += h * ct
-                        ctz = activate_backward(kind, z, h, w1 * ct) * inv_s
+                        ya += ha[j] * w1[j]
+                        yb += hb[j] * w1[j]
+                    ya = ya * inv_s * inv_s
+                    yb = yb * inv_s * inv_s
+                    ra = ya - ta
+                    rb = yb - tb
+                    if pa:
+                        probe_out = ya
+                    if pb:
+                        probe_out = yb
+                    if la:
+                        loss_sum += ra * ra
+                    if lb:
+                        loss_sum += rb * rb
+                    if ga or gb:
+                        ct_a = inv_grad_rows * (2.0 * ra) * inv_s * inv_s
+                        ct_b = inv_grad_rows * (2.0 * rb) * inv_s * inv_s
+                        ca = activate_backward(kind, za, ha, w1 * ct_a) * inv_s
+                        cb = activate_backward(kind, zb, hb, w1 * ct_b) * inv_s
+                        # A row that is not a gradient row adds exactly zero
+                        # (a select, so a non-finite value cannot leak in as NaN).
+                        zero = vec(0.0)
+                        ca = ca if ga else zero
+                        cb = cb if gb else zero
+                        g1 += (ha * ct_a if ga else zero) + (hb * ct_b if gb else zero)
                         for i in ti.static(range(n)):
                             for j in ti.static(range(n)):
-                                g0[i, j] += x[i] * ctz[j]
+                                g0[i, j] += xa[i] * ca[j] + xb[i] * cb[j]
                 loss = loss_sum / data
                 if not is_finite(loss):
                     loss = NONFINITE_LOSS
