@@ -74,8 +74,7 @@ def run_workload(work: Workload, arch: str, with_jax: bool) -> dict:
     init_backend(arch)
     engine = Engine(problem, condition)
     flops = engine.flops_per_run
-    engine.measure(*_pixels(spec, 2))  # build the kernel outside the timing
-    engine.steps_run = 0
+    engine.prepare()  # build the kernel outside the timing
     xs, ys = _pixels(spec)
     t = _seconds(lambda: engine.measure(xs, ys))
     full = Engine(problem, condition, early_stop=False)

@@ -113,6 +113,15 @@ class Engine:
         forward_only = D if self.condition.minibatch else 0
         return T * (rows * (4 * n * n + 10 * n) + forward_only * (2 * n * n + 4 * n) + 2 * (n * n + n))
 
+    def prepare(self) -> None:
+        """Build the kernel now (the first build of a width compiles for a minute or more).
+
+        Runs one throwaway pixel, not counted in `evaluations`.
+        """
+        self.measure(np.ones(1), np.ones(1))
+        self.evaluations -= 1
+        self.steps_run = 0
+
     def measure(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """One float64 per pair (x, y): hyperparameter values, not their logs."""
         xs = np.ascontiguousarray(np.asarray(xs, dtype=np.float64).ravel())

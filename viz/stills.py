@@ -5,6 +5,7 @@ exactly as the notebook does, so its pixels are the paper's pixels.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -88,6 +89,10 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
         raise UsageError(str(exc)) from None
     init_backend(arch)
     engine = Engine(problem, condition, spec.readout)
+    if progress:
+        print(f"building the engine for width {spec.width} (a first build compiles for a minute or more; "
+              "cached afterwards)", file=sys.stderr, flush=True)
+    engine.prepare()
     xs, ys = spec.axes()
     grid_x, grid_y = np.meshgrid(xs, ys)
     flat_x, flat_y = grid_x.ravel(), grid_y.ravel()
