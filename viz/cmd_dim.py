@@ -87,11 +87,7 @@ def load_npy(path: Path) -> np.ndarray:
 
 
 def load_png(path: Path) -> np.ndarray:
-    """Signs (+1 diverged, -1 converged, row 0 = bottom) of a picture coloured by this program.
-
-    The table lookup is done once per distinct colour: an image coloured
-    through the 256-entry LUT has at most 256 of them.
-    """
+    """Signs (+1 diverged, -1 converged, row 0 = bottom) of a picture coloured by this program."""
     from PIL import Image, UnidentifiedImageError  # only PNG input needs Pillow
 
     try:
@@ -99,11 +95,7 @@ def load_png(path: Path) -> np.ndarray:
             rgb = np.asarray(im.convert("RGB"))
     except (OSError, UnidentifiedImageError) as exc:
         raise UsageError(f"{path}: not a readable PNG ({exc})") from None
-    codes = rgb.astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], dtype=np.uint32)
-    palette, where = np.unique(codes, return_inverse=True)
-    palette_rgb = np.stack([(palette >> s) & 0xFF for s in (16, 8, 0)], axis=-1)
-    signs = sign_from_rgb(palette_rgb[None])[0][where.reshape(codes.shape)]
-    return signs[::-1].astype(np.float64)
+    return sign_from_rgb(rgb)[::-1].astype(np.float64)
 
 
 def _describe(obj) -> str:

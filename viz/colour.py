@@ -72,9 +72,14 @@ def sign_from_rgb(rgb: np.ndarray) -> np.ndarray:
     """Recover the side of each pixel of a coloured image: +1 diverged, -1 converged.
 
     The nearest table entry gives the level; red-side levels are diverged.
+    The lookup runs once per distinct colour (at most 256 in our pictures),
+    so a 4096^2 image costs no more memory than the image itself.
     """
+    rgb = np.asarray(rgb)
+    codes = rgb.reshape(-1, 3).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], dtype=np.uint32)
+    palette, where = np.unique(codes, return_inverse=True)
+    colours = np.stack([(palette >> shift) & 0xFF for shift in (16, 8, 0)], axis=-1).astype(np.float64)
     lut = spectral_lut() * 255.0
-    flat = np.asarray(rgb, dtype=np.float64).reshape(-1, 3)
-    nearest = np.argmin(((flat[:, None, :] - lut[None, :, :]) ** 2).sum(axis=2), axis=1)
+    nearest = np.argmin(((colours[:, None, :] - lut[None, :, :]) ** 2).sum(axis=2), axis=1)
     signs = np.where(nearest < LUT_SIZE // 2, 1, -1)
-    return signs.reshape(rgb.shape[:-1])
+    return signs[where].reshape(rgb.shape[:-1])
