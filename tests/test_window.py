@@ -241,9 +241,8 @@ def test_hud_draws_without_gl_errors(explorer, display):
     go_home(explorer)
     explorer.show_hud, explorer.show_help = True, True
     try:
-        for _ in range(2):  # imgui sizes auto-resized panels on their first frame, unseen
-            explorer.frame()
         plain = explorer.grab()
+        explorer.grab_screen()  # imgui sizes auto-resized panels on their first frame, unseen
         with_hud = explorer.grab_screen()
     finally:
         explorer.show_hud, explorer.show_help = False, False

@@ -35,9 +35,9 @@ from viz.store import SampleStore
 from viz.view import View
 
 #: Wall time a batch should take: bounds how long a view change waits for the worker.
-BATCH_SECONDS = 0.2
+BATCH_SECONDS = 0.1
 #: Scheduling priority of the worker below the window's (its kernel threads inherit it).
-WORKER_NICE = 10
+WORKER_NICE = 5
 #: How long `close` waits for the worker to exit after killing it.
 CLOSE_WAIT = 0.5
 

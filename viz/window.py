@@ -39,6 +39,10 @@ KEY_ZOOM = 2.0
 HOLD_ZOOM = 2.0
 #: Share of the window an arrow key pans.
 ARROW_PAN = 0.1
+#: Seconds after the last view change that the picture is drawn at full size again.
+STILL_AFTER = 0.2
+#: Seconds between HUD refreshes when nothing else changes.
+HUD_PERIOD = 0.25
 #: Seconds between recounts of the refinement progress (it walks the view's tiles).
 COVERAGE_PERIOD = 0.25
 #: Seconds a message (saved file, refused zoom) stays on the HUD.
@@ -131,6 +135,10 @@ class Explorer:
         self._windowed = (0, 0, cols, rows)
         self._buffer = np.empty((rows, cols), np.float32)
         self._dirty = True
+        self._moved_at = -math.inf
+        self._half = False  # the picture on the GPU is the half-size one drawn while moving
+        self._changed = True  # something on screen changed since the last draw
+        self._drawn_at = -math.inf
         self._coverage = coverage(self.view, self.refiner.store)
         self._coverage_at = -math.inf
         self._last = None
@@ -147,6 +155,7 @@ class Explorer:
         if view != self.view:
             self.view = view
             self._dirty = True
+            self._moved_at = self.clock()
 
     def zoom_by(self, factor: float, at: tuple[float, float] | None = None) -> None:
         """Zoom about a pixel position (bottom-left origin), or the centre; say so when refused."""
@@ -165,6 +174,7 @@ class Explorer:
     def say(self, text: str) -> None:
         """Show a message on the HUD for a few seconds."""
         self.input.messages.append((self.clock() + MESSAGE_SECONDS, text))
+        self._changed = True
 
     # -- input ----------------------------------------------------------------
 
@@ -212,10 +222,12 @@ class Explorer:
             self.set_view(resize(self.view, cols, rows))
 
     def _on_char(self, _window, char: int) -> None:
+        self._changed = True
         if chr(char) == "?":
             self.show_help = not self.show_help
 
     def _on_key(self, _window, key: int, _scancode: int, action: int, _mods: int) -> None:
+        self._changed = True  # whatever the key did shows at the next frame
         if key in (glfw.KEY_Z, glfw.KEY_X):
             held = {glfw.KEY_Z: 1, glfw.KEY_X: -1}[key]
             if action == glfw.PRESS:
@@ -344,7 +356,9 @@ class Explorer:
     # -- the loop ---------------------------------------------------------------
 
     def grab(self) -> np.ndarray:
-        """The picture as drawn (no HUD), 8-bit RGB, top row first."""
+        """The picture at full size (no HUD), 8-bit RGB, top row first."""
+        if self._half or self._dirty:
+            self._compose(half=False)
         fbo = self.ctx.simple_framebuffer((self.view.cols, self.view.rows))
         try:
             self.live.draw(fbo)
@@ -354,6 +368,8 @@ class Explorer:
 
     def grab_screen(self) -> np.ndarray:
         """The window's contents including the HUD, 8-bit RGB, top row first."""
+        if self._half or self._dirty:
+            self._compose(half=False)
         self._draw()
         cols, rows = self.view.cols, self.view.rows
         data = self.ctx.screen.read(viewport=(0, 0, cols, rows), components=3, alignment=1)
@@ -378,40 +394,56 @@ class Explorer:
         if self.refiner.step(self.view):
             self._dirty = True
         now = self.clock()
-        if self._dirty:
-            if self._buffer.shape != (self.view.rows, self.view.cols):
-                self._buffer = np.empty((self.view.rows, self.view.cols), np.float32)
-            picture(self.view, self.refiner.store, out=self._buffer)
-            self.live.upload_measures(self._buffer)
-            self.scale.retarget(self._buffer)
-            self._dirty = False
+        moving = bool(self.input.hold) or self.input.dragging or now - self._moved_at < STILL_AFTER
+        if self._dirty or self._half != moving:
+            self._compose(half=moving)
+            self._changed = True
             if now - self._coverage_at >= COVERAGE_PERIOD:
                 self._coverage = coverage(self.view, self.refiner.store)
                 self._coverage_at = now
         knots = self.scale.advance(dt)
         if knots is not None:
             self.live.upload_knots(knots)
+            self._changed = True
         if self.recorder is not None:
             self._record(now)
 
+    def _compose(self, half: bool) -> None:
+        """Recompose the picture from the store and hand it to the GPU (half size while moving)."""
+        view = self.view
+        if half:
+            view = View(view.cx, view.cy, view.pixel * 2.0, (view.cols + 1) // 2, (view.rows + 1) // 2)
+        if self._buffer.shape != (view.rows, view.cols):
+            self._buffer = np.empty((view.rows, view.cols), np.float32)
+        picture(view, self.refiner.store, out=self._buffer)
+        self.live.upload_measures(self._buffer)
+        self.scale.retarget(self._buffer)
+        self._dirty = False
+        self._half = half
+
     def _draw(self) -> None:
-        self.ctx.viewport = (0, 0, self.view.cols, self.view.rows)
+        self.ctx.screen.viewport = (0, 0, self.view.cols, self.view.rows)
         self.live.draw(self.ctx.screen)
         if self.show_hud:
             lines = hud_lines(self.view, self._status())
             self.hud.draw(lines, help_lines() if self.show_help else None, warning_line(self.view) is not None)
 
-    def frame(self) -> float:
-        """One pass of the loop; returns the time it took to prepare (before the buffer swap)."""
+    def frame(self) -> None:
+        """One pass of the loop: input, compute, and a redraw if anything on screen changed.
+
+        An unchanged frame is not drawn (the HUD is refreshed every HUD_PERIOD),
+        which leaves the CPU to the worker while the user looks.
+        """
         now = self.clock()
         dt = 0.0 if self._last is None else now - self._last
         glfw.poll_events()
         self.update(dt)
         self._last = now
-        self._draw()
-        spent = self.clock() - now
-        glfw.swap_buffers(self.window)
-        return spent
+        if self._changed or self.show_hud and now - self._drawn_at >= HUD_PERIOD:
+            self._draw()
+            glfw.swap_buffers(self.window)
+            self._changed = False
+            self._drawn_at = now
 
     @property
     def running(self) -> bool:
