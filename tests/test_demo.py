@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -216,3 +217,82 @@ def test_the_live_demo_flies_and_esc_quits(xvfb):
             proc.wait()
     assert proc.returncode == 0, err
     assert int(out.split("drew ")[1].split()[0]) >= 10
+
+
+class FakePilot:
+    """The pilot's side of the pipe, filled by the test instead of a process."""
+
+    def __init__(self):
+        import queue
+        import threading
+
+        self.messages = queue.Queue()
+        self.flown = threading.Semaphore(0)
+        self.exitcode = None
+
+    # the process
+    def is_alive(self):
+        return True
+
+    def terminate(self):
+        self.exitcode = -15
+
+    def join(self, timeout=None):
+        pass
+
+    # the queue
+    def get_nowait(self):
+        return self.messages.get_nowait()
+
+    def empty(self):
+        return self.messages.empty()
+
+    def close(self):
+        pass
+
+    def cancel_join_thread(self):
+        pass
+
+
+def test_the_live_player_flies_in_back_out_and_fades_to_the_next_flight(renderer, tmp_path):
+    from viz.demo import FADE_SECONDS, LivePlayer
+
+    store = make_store(tmp_path / "kf")
+    spec = store.spec
+    pilot = FakePilot()
+    player = LivePlayer(renderer, (pilot, pilot, pilot.flown), seconds_per_2x=0.5)
+    fbo = renderer.offscreen(32, 24)
+    try:
+        player.draw(fbo, 0.0, (32, 24))  # nothing yet: grey
+        assert np.all(read_rgb8(fbo) == (128, 128, 128))
+        pilot.messages.put(("leg", 0, spec))
+        for keyframe in store.load_all():
+            pilot.messages.put(("keyframe", 0, keyframe))
+        pilot.messages.put(("end", 0))
+        pilot.messages.put(("leg", 1, spec))
+        pilot.messages.put(("keyframe", 1, store.load(1)))
+        t, deepest = 0.0, 0.0
+        player.draw(fbo, t, (32, 24))
+        assert player.current == 0
+        while player.current == 0:
+            t += 0.05
+            player.draw(fbo, t, (32, 24))
+            deepest = max(deepest, player.flights[0].position if 0 in player.flights else deepest)
+            assert t < 10, "the first flight never came home"
+        assert deepest == pytest.approx(2.0, abs=1e-3)  # all the way in to the last keyframe, then out
+        assert pilot.flown.acquire(blocking=False)  # the pilot may start another flight
+        assert player.fading is not None
+        mid_fade = t + FADE_SECONDS / 2
+        player.draw(fbo, mid_fade, (32, 24))
+        assert player.fading is not None
+        player.draw(fbo, mid_fade + FADE_SECONDS, (32, 24))
+        assert player.fading is None
+        first_view = ZoomFrames(renderer, replace(spec, levels=(1,)).zoom_path(4), [store.load(1)], "measure", (32, 24))
+        fbo2 = renderer.offscreen(32, 24)
+        first_view.draw(fbo2, 0)
+        assert np.array_equal(read_rgb8(fbo), read_rgb8(fbo2))  # after the fade: flight 1's first view
+        first_view.release()
+        fbo2.release()
+    finally:
+        player.close()
+        fbo.release()
