@@ -15,6 +15,9 @@ def register(subparsers) -> None:
                                           "JAX on the same pixels, with a dgemm probe of this machine's peak.")
     p.add_argument("--arch", choices=ARCHES, default="auto")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--explore", action="store_true",
+                   help="measure the live window instead (needs a display; Xvfb will do)")
+    p.add_argument("--seconds", type=float, default=10.0, help="--explore: seconds of continuous zoom to time")
     p.set_defaults(run=run)
 
 
@@ -23,8 +26,14 @@ def run(args: argparse.Namespace) -> int:
     from viz.bench import format_report, run_bench
 
     out = check_writable(args.json, (".json",)) if args.json else None
-    report = run_bench(args.arch)
-    print(format_report(report))
+    if args.explore:
+        from viz.bench_explore import format_explore, measure_explore
+
+        report = measure_explore(seconds=args.seconds, arch=args.arch)
+        print(format_explore(report))
+    else:
+        report = run_bench(args.arch)
+        print(format_report(report))
     if out is not None:
         out.write_text(json.dumps(report, indent=2))
     return 0
