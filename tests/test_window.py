@@ -237,6 +237,19 @@ def test_s_saves_a_screenshot_and_b_a_bookmark_that_reopen_the_view(explorer, di
     assert saved.view(*SIZE) == view and saved.condition == "tanh" and saved.width == 8
 
 
+def test_v_records_the_picture_to_an_mp4(explorer, display):
+    go_home(explorer)
+    point_at(display, explorer, 96, 54)
+    xdo(display, "key", "v")
+    pump(explorer, lambda: explorer.recorder is not None, timeout=5)
+    started = time.monotonic()
+    pump(explorer, lambda: time.monotonic() - started > 0.5, timeout=5)
+    xdo(display, "key", "v")
+    pump(explorer, lambda: explorer.recorder is None, timeout=10)
+    (video,) = explorer.settings.recordings.glob("*.mp4")
+    assert video.stat().st_size > 1000
+
+
 def test_hud_draws_without_gl_errors(explorer, display):
     go_home(explorer)
     explorer.show_hud, explorer.show_help = True, True
@@ -271,3 +284,14 @@ def test_escape_quits_within_a_second_even_mid_compute(display, tmp_path):
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert elapsed < 1.0
+
+
+@pytest.mark.slow
+def test_bench_explore_reports_frame_times_and_throughput(display):
+    code = ("from viz.bench_explore import measure_explore, format_explore\n"
+            "print(format_explore(measure_explore(2.0, (320, 180), arch='cpu')))\n")
+    done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, DISPLAY=display),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "frame time while zooming and computing: median" in done.stdout
+    assert "px/s" in done.stdout

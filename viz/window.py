@@ -41,6 +41,8 @@ HOLD_ZOOM = 2.0
 ARROW_PAN = 0.1
 #: Seconds after the last view change that the picture is drawn at full size again.
 STILL_AFTER = 0.2
+#: Redraws per second for new samples and colour easing while the user does nothing.
+REFINE_FPS = 12
 #: Seconds between HUD refreshes when nothing else changes.
 HUD_PERIOD = 0.25
 #: Seconds between recounts of the refinement progress (it walks the view's tiles).
@@ -137,10 +139,12 @@ class Explorer:
         self._dirty = True
         self._moved_at = -math.inf
         self._half = False  # the picture on the GPU is the half-size one drawn while moving
-        self._changed = True  # something on screen changed since the last draw
+        self._urgent = True  # the user changed something: draw at the next frame
+        self._stale = False  # new samples or colours: draw at the refinement rate
         self._drawn_at = -math.inf
         self._coverage = coverage(self.view, self.refiner.store)
         self._coverage_at = -math.inf
+        self._coverage_stale = False
         self._last = None
         self._install_callbacks()
 
@@ -154,7 +158,7 @@ class Explorer:
         """Show another view at once: what is computed is resampled now, the rest fills in."""
         if view != self.view:
             self.view = view
-            self._dirty = True
+            self._dirty = self._urgent = True
             self._moved_at = self.clock()
 
     def zoom_by(self, factor: float, at: tuple[float, float] | None = None) -> None:
@@ -174,7 +178,7 @@ class Explorer:
     def say(self, text: str) -> None:
         """Show a message on the HUD for a few seconds."""
         self.input.messages.append((self.clock() + MESSAGE_SECONDS, text))
-        self._changed = True
+        self._urgent = True
 
     # -- input ----------------------------------------------------------------
 
@@ -222,12 +226,12 @@ class Explorer:
             self.set_view(resize(self.view, cols, rows))
 
     def _on_char(self, _window, char: int) -> None:
-        self._changed = True
+        self._urgent = True
         if chr(char) == "?":
             self.show_help = not self.show_help
 
     def _on_key(self, _window, key: int, _scancode: int, action: int, _mods: int) -> None:
-        self._changed = True  # whatever the key did shows at the next frame
+        self._urgent = True  # whatever the key did shows at the next frame
         if key in (glfw.KEY_Z, glfw.KEY_X):
             held = {glfw.KEY_Z: 1, glfw.KEY_X: -1}[key]
             if action == glfw.PRESS:
@@ -397,14 +401,14 @@ class Explorer:
         moving = bool(self.input.hold) or self.input.dragging or now - self._moved_at < STILL_AFTER
         if self._dirty or self._half != moving:
             self._compose(half=moving)
-            self._changed = True
-            if now - self._coverage_at >= COVERAGE_PERIOD:
-                self._coverage = coverage(self.view, self.refiner.store)
-                self._coverage_at = now
+            self._stale = self._coverage_stale = True
+        if self._coverage_stale and now - self._coverage_at >= COVERAGE_PERIOD:
+            self._coverage = coverage(self.view, self.refiner.store)
+            self._coverage_at, self._coverage_stale = now, False
         knots = self.scale.advance(dt)
         if knots is not None:
             self.live.upload_knots(knots)
-            self._changed = True
+            self._stale = True
         if self.recorder is not None:
             self._record(now)
 
@@ -431,18 +435,21 @@ class Explorer:
     def frame(self) -> None:
         """One pass of the loop: input, compute, and a redraw if anything on screen changed.
 
-        An unchanged frame is not drawn (the HUD is refreshed every HUD_PERIOD),
-        which leaves the CPU to the worker while the user looks.
+        What the user did is drawn at once. New samples and the easing colour
+        scale are drawn at REFINE_FPS, the HUD alone every HUD_PERIOD: on a
+        software rasteriser each redraw costs tens of milliseconds of the CPU
+        that the worker computes with.
         """
         now = self.clock()
         dt = 0.0 if self._last is None else now - self._last
         glfw.poll_events()
         self.update(dt)
         self._last = now
-        if self._changed or self.show_hud and now - self._drawn_at >= HUD_PERIOD:
+        wait = 0.0 if self._urgent else 1.0 / REFINE_FPS if self._stale else HUD_PERIOD if self.show_hud else math.inf
+        if now - self._drawn_at >= wait:
             self._draw()
             glfw.swap_buffers(self.window)
-            self._changed = False
+            self._urgent = self._stale = False
             self._drawn_at = now
 
     @property
