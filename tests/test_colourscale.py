@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from viz.colour import equalise, lut_index, to_rgb8
 from viz.colourscale import KNOTS, ColourScale, knots_of, levels_of
@@ -107,7 +106,8 @@ def test_shader_colours_as_levels_of(ctx):
     ours = lut_index(np.nan_to_num(levels_of_image(image)))
     off = np.abs(bins - ours)[~missing]
     assert off.max() <= 1 and (off == 0).mean() > 0.99  # float32 on the GPU may cross a bin edge
-    np.testing.assert_array_equal(image[~missing][off == 0], to_rgb8(np.nan_to_num(expected_levels))[~missing][off == 0])
+    expected = to_rgb8(np.nan_to_num(expected_levels))
+    np.testing.assert_array_equal(image[~missing][off == 0], expected[~missing][off == 0])
 
 
 def levels_of_image(image):

@@ -237,6 +237,18 @@ def test_s_saves_a_screenshot_and_b_a_bookmark_that_reopen_the_view(explorer, di
     assert saved.view(*SIZE) == view and saved.condition == "tanh" and saved.width == 8
 
 
+def test_f_toggles_fullscreen_and_the_view_follows_the_window(explorer, display):
+    go_home(explorer)
+    point_at(display, explorer, 96, 54)
+    centre = (explorer.view.cx, explorer.view.cy)
+    xdo(display, "key", "f")
+    pump(explorer, lambda: (explorer.view.cols, explorer.view.rows) == (640, 480), timeout=10)
+    assert (explorer.view.cx, explorer.view.cy) == centre
+    xdo(display, "mousemove", "96", "54", "key", "F11")
+    pump(explorer, lambda: (explorer.view.cols, explorer.view.rows) == SIZE, timeout=10)
+    assert explorer.grab().shape == (SIZE[1], SIZE[0], 3)
+
+
 def test_v_records_the_picture_to_an_mp4(explorer, display):
     go_home(explorer)
     point_at(display, explorer, 96, 54)

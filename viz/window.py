@@ -18,7 +18,7 @@ import glfw
 import moderngl
 import numpy as np
 
-from viz.bookmarks import SavedView, save_bookmark
+from viz.bookmarks import DEFAULT_FILE, SavedView, save_bookmark
 from viz.colourscale import ColourScale
 from viz.conditions import CONDITIONS, Preset
 from viz.errors import UsageError
@@ -70,7 +70,7 @@ class Settings:
     arch: str = "auto"
     cache_mb: float = 512.0
     fullscreen: bool = False
-    bookmarks: Path = Path("bookmarks.toml")
+    bookmarks: Path = DEFAULT_FILE
     recordings: Path = Path("recordings")
     vsync: bool = True
     hud: bool = True
@@ -134,7 +134,7 @@ class Explorer:
         self.recorder = None
         self._recorded = 0
         self._record_start = 0.0
-        self._windowed = (0, 0, cols, rows)
+        self._windowed = (0, 0, *settings.size)  # where leaving fullscreen goes
         self._buffer = np.empty((rows, cols), np.float32)
         self._dirty = True
         self._moved_at = -math.inf
@@ -244,7 +244,8 @@ class Explorer:
         repeatable = {
             glfw.KEY_EQUAL: lambda: self.zoom_by(KEY_ZOOM), glfw.KEY_KP_ADD: lambda: self.zoom_by(KEY_ZOOM),
             glfw.KEY_PAGE_UP: lambda: self.zoom_by(KEY_ZOOM),
-            glfw.KEY_MINUS: lambda: self.zoom_by(1 / KEY_ZOOM), glfw.KEY_KP_SUBTRACT: lambda: self.zoom_by(1 / KEY_ZOOM),
+            glfw.KEY_MINUS: lambda: self.zoom_by(1 / KEY_ZOOM),
+            glfw.KEY_KP_SUBTRACT: lambda: self.zoom_by(1 / KEY_ZOOM),
             glfw.KEY_PAGE_DOWN: lambda: self.zoom_by(1 / KEY_ZOOM),
             glfw.KEY_LEFT: lambda: self._arrow(-1, 0), glfw.KEY_RIGHT: lambda: self._arrow(1, 0),
             glfw.KEY_UP: lambda: self._arrow(0, 1), glfw.KEY_DOWN: lambda: self._arrow(0, -1),
