@@ -117,3 +117,24 @@ def levels_of_image(image):
     table = _spectral_table_rgb8().astype(int)
     nearest = np.argmin(((image[:, :, None, :].astype(int) - table[None, None]) ** 2).sum(-1), axis=-1)
     return (nearest + 0.5) / (len(table) / 2) - 1.0
+
+
+def test_a_half_size_picture_is_coloured_then_stretched(ctx):
+    from viz.live_renderer import LiveRenderer
+    from viz.renderer import read_rgb8
+
+    m = measures(4, (9, 14))
+    k = knots_of(m)
+    live = LiveRenderer(ctx)
+    small, big = ctx.simple_framebuffer((14, 9)), ctx.simple_framebuffer((28, 18))
+    try:
+        live.upload_measures(m.astype(np.float32))
+        live.upload_knots(k)
+        live.draw(small)
+        live.draw(big)
+        one, two = read_rgb8(small), read_rgb8(big)
+    finally:
+        small.release()
+        big.release()
+        live.release()
+    np.testing.assert_array_equal(two, np.repeat(np.repeat(one, 2, axis=0), 2, axis=1))
