@@ -3,8 +3,9 @@
 // computed yet) coloured through the live colour scale (viz.colourscale). A
 // measure's level is its interpolated rank among the knots of its side:
 // converged (< 0) over [-1, -0.25], diverged (>= 0) over [0.25, 1], sign
-// flipped so diverged lands on Spectral's red end. Drawn 1:1: the texture is
-// the viewport's size. NaN is discarded so the clear colour shows through.
+// flipped so diverged lands on Spectral's red end. The probe readout has no
+// sides (u_split false): its rank among all knots spans [-1, 1] unflipped.
+// NaN is discarded so the clear colour shows through.
 //
 // Both sides' knots form one increasing array, searched once with a fixed
 // number of steps and no early exit: on llvmpipe every search step costs
@@ -16,16 +17,21 @@
 #define KNOTS 64  // per side, viz.colourscale.KNOTS; a power of two
 
 uniform sampler2D u_measures;  // R32F, rows x cols
-uniform float u_knots[2 * KNOTS];  // converged side (< 0), then diverged side (>= 0)
+uniform float u_knots[2 * KNOTS];  // converged side (< 0), then diverged side (>= 0); or all, in order
+uniform bool u_split;
 
 in vec2 v_unit;
 out vec4 f_colour;
 
 float knot_level(int j) {
+    if (!u_split) {
+        return -1.0 + 2.0 * float(j) / float(2 * KNOTS - 1);
+    }
     return j < KNOTS ? -1.0 + 0.75 * float(j) / float(KNOTS - 1)
                      : 0.25 + 0.75 * float(j - KNOTS) / float(KNOTS - 1);
 }
 
+// The display level of m (Spectral's input).
 float level_of(float m) {
     int i = 0;  // how many knots are <= m (at most 2 KNOTS - 1)
     for (int step = KNOTS; step >= 1; step /= 2) {
@@ -33,13 +39,14 @@ float level_of(float m) {
     }
     int a = max(i - 1, 0);
     int b = min(a + 1, 2 * KNOTS - 1);
-    if (a == KNOTS - 1) {  // between the sides: the inner end of m's own side
-        return m < 0.0 ? -0.25 : 0.25;
+    if (u_split && a == KNOTS - 1) {  // between the sides: the inner end of m's own side
+        return m < 0.0 ? 0.25 : -0.25;
     }
     float ka = u_knots[a];
     float kb = u_knots[b];
     float t = clamp(kb > ka ? (m - ka) / (kb - ka) : 1.0, 0.0, 1.0);
-    return mix(knot_level(a), knot_level(b), t);
+    float level = mix(knot_level(a), knot_level(b), t);
+    return u_split ? -level : level;
 }
 
 void main() {
@@ -51,5 +58,5 @@ void main() {
     if (isnan(m)) {
         discard;
     }
-    f_colour = vec4(spectral(-level_of(m)), 1.0);
+    f_colour = vec4(spectral(level_of(m)), 1.0);
 }

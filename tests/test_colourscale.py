@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from viz.colour import equalise, lut_index, to_rgb8
+from viz.colour import equalise, equalise_rank, lut_index, to_rgb8
 from viz.colourscale import KNOTS, ColourScale, knots_of, levels_of
 
 
@@ -37,6 +38,13 @@ def test_an_empty_side_still_colours_its_measures_on_their_side():
     m = -np.linspace(1, 100, 50)
     levels = levels_of(np.array([-5.0, 3.0]), knots_of(m))
     assert levels[0] >= 0.25 and levels[1] <= -0.25  # converged, diverged
+
+
+def test_probe_readout_ranks_over_the_whole_range_without_sides():
+    m = np.random.default_rng(5).normal(0.0, 2.0, 5000)
+    levels = levels_of(m, knots_of(m, split=False), split=False)
+    np.testing.assert_allclose(levels, equalise_rank(m), atol=2.0 / (2 * KNOTS - 1) + 1e-9)
+    assert levels.min() == -1.0 and levels.max() == 1.0
 
 
 def test_nan_stays_missing():
@@ -81,25 +89,26 @@ def test_most_of_the_way_in_a_third_of_a_second():
     assert np.nanmin(done) > 0.9
 
 
-def test_shader_colours_as_levels_of(ctx):
+@pytest.mark.parametrize("split", [True, False])
+def test_shader_colours_as_levels_of(ctx, split):
     from viz.live_renderer import LiveRenderer
     from viz.renderer import MISSING_RGB8, read_rgb8
 
     m = measures(3, (61, 97))
-    k = knots_of(m)
+    k = knots_of(m, split)
     probe = m.copy()
     probe[0, :6] = [k[0, 0] * 2, k[1, -1] * 2, -1e-30, 0.0, np.nan, k[0, -1] / 2]  # beyond, between, missing
     live = LiveRenderer(ctx)
     fbo = ctx.simple_framebuffer((97, 61))
     try:
         live.upload_measures(probe.astype(np.float32))
-        live.upload_knots(k)
+        live.upload_knots(k, split)
         live.draw(fbo)
         image = read_rgb8(fbo)
     finally:
         fbo.release()
         live.release()
-    expected_levels = levels_of(probe.astype(np.float32).astype(np.float64), k.astype(np.float32))
+    expected_levels = levels_of(probe.astype(np.float32).astype(np.float64), k.astype(np.float32), split)
     missing = np.isnan(expected_levels)[::-1]
     np.testing.assert_array_equal(image[missing], np.array([MISSING_RGB8] * int(missing.sum()), np.uint8))
     bins = lut_index(np.nan_to_num(expected_levels))[::-1]

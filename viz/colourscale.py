@@ -33,35 +33,40 @@ SAMPLE = 20000
 KNOT_LEVELS = np.stack([np.linspace(-1.0, -PALE_BAND, KNOTS), np.linspace(PALE_BAND, 1.0, KNOTS)])
 
 
-def knots_of(measures: np.ndarray) -> np.ndarray | None:
-    """The 2 x KNOTS quantiles (row 0: measures < 0, row 1: >= 0) of a subsample of the finite measures.
+def knots_of(measures: np.ndarray, split: bool = True) -> np.ndarray | None:
+    """The 2 x KNOTS quantiles of a subsample of the finite measures; None when none is finite.
 
-    None when no measure is finite. An empty side gets knots of 0: any
-    measure of that side then lands at that side's outer level, still on the
-    right side of the pale band.
+    Split (the measure readout): row 0 for measures < 0, row 1 for >= 0. An
+    empty side gets knots of 0: any measure of that side then lands at that
+    side's outer level, still on the right side of the pale band. Unsplit
+    (the probe readout): 2 KNOTS quantiles of all values, in order.
     """
     flat = np.asarray(measures).ravel()
     step = max(1, flat.size // SAMPLE)
     values = np.sort(flat[::step][np.isfinite(flat[::step])].astype(np.float64))
     if values.size == 0:
         return None
-    split = int(np.searchsorted(values, 0.0))
-    return np.stack([_quantiles(values[:split]), _quantiles(values[split:])])
+    if not split:
+        return _quantiles(values, 2 * KNOTS).reshape(2, KNOTS)
+    middle = int(np.searchsorted(values, 0.0))
+    return np.stack([_quantiles(values[:middle], KNOTS), _quantiles(values[middle:], KNOTS)])
 
 
-def _quantiles(side: np.ndarray) -> np.ndarray:
-    if side.size == 0:
-        return np.zeros(KNOTS)
-    return np.interp(np.linspace(0.0, side.size - 1, KNOTS), np.arange(side.size), side)
+def _quantiles(values: np.ndarray, count: int) -> np.ndarray:
+    if values.size == 0:
+        return np.zeros(count)
+    return np.interp(np.linspace(0.0, values.size - 1, count), np.arange(values.size), values)
 
 
-def levels_of(measures: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """Display levels of measures under a knot table, as `equalise` gives them.
+def levels_of(measures: np.ndarray, knots: np.ndarray, split: bool = True) -> np.ndarray:
+    """Display levels of measures under a knot table, as `equalise` (split) or `equalise_rank` gives them.
 
-    Diverged measures land in [-1, -0.25] (Spectral's red end), converged in
-    [0.25, 1]; NaN stays NaN.
+    Split: diverged measures land in [-1, -0.25] (Spectral's red end),
+    converged in [0.25, 1]. Unsplit: rank over [-1, 1]. NaN stays NaN.
     """
     m = np.asarray(measures, dtype=np.float64)
+    if not split:
+        return np.interp(m, knots.ravel(), np.linspace(-1.0, 1.0, 2 * KNOTS))
     converged = np.interp(m, knots[0], KNOT_LEVELS[0])
     diverged = np.interp(m, knots[1], KNOT_LEVELS[1])
     return np.where(np.isnan(m), np.nan, -np.where(m < 0.0, converged, diverged))
@@ -70,7 +75,8 @@ def levels_of(measures: np.ndarray, knots: np.ndarray) -> np.ndarray:
 class ColourScale:
     """The knots on screen, easing towards the knots of the latest picture."""
 
-    def __init__(self, tau: float = TAU) -> None:
+    def __init__(self, split: bool = True, tau: float = TAU) -> None:
+        self.split = split
         self.tau = tau
         self.shown: np.ndarray | None = None
         self.target: np.ndarray | None = None
@@ -78,7 +84,7 @@ class ColourScale:
 
     def retarget(self, measures: np.ndarray) -> None:
         """Aim at the scale of a new picture (NaN = not computed); the first one is shown at once."""
-        target = knots_of(measures)
+        target = knots_of(measures, self.split)
         if target is None:
             return
         self.target = target

@@ -52,9 +52,10 @@ class LiveRenderer:
         self._measures = self.ctx.texture(size, 1, data=data, dtype="f4")
         self._measures.filter = (moderngl.NEAREST, moderngl.NEAREST)
 
-    def upload_knots(self, knots: np.ndarray) -> None:
-        """The colour scale's 2 x KNOTS table (viz.colourscale)."""
+    def upload_knots(self, knots: np.ndarray, split: bool = True) -> None:
+        """The colour scale's 2 x KNOTS table (viz.colourscale), split by sign or not (probe readout)."""
         self._colour["u_knots"].write(np.ascontiguousarray(knots, dtype=np.float32).tobytes())
+        self._colour["u_split"] = split
         self._has_knots = True
 
     def draw(self, framebuffer: moderngl.Framebuffer) -> None:

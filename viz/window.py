@@ -129,7 +129,7 @@ class Explorer:
         self.preset = settings.preset
         self.view = start.view(cols, rows) if start else View.fit(*settings.home, cols, rows)
         self.refiner = Refiner(self._key(), settings.arch, settings.cache_mb)
-        self.scale = ColourScale()
+        self.scale = ColourScale(split=settings.readout != "probe")
         self.input = _Input()
         self.recorder = None
         self._recorded = 0
@@ -408,7 +408,7 @@ class Explorer:
             self._coverage_at, self._coverage_stale = now, False
         knots = self.scale.advance(dt)
         if knots is not None:
-            self.live.upload_knots(knots)
+            self.live.upload_knots(knots, self.scale.split)
             self._stale = True
         if self.recorder is not None:
             self._record(now)
