@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import random
 import tempfile
 from dataclasses import dataclass, replace
@@ -33,6 +34,8 @@ from viz.view import FRAC_BITS, exp10, to_fixed
 HOME = (1.5, 1.5)
 #: Flights computed ahead of the display.
 AHEAD = 2
+#: Scheduling priority of the pilot below the display's.
+NICE = 5
 #: Points tried per bisection round (the bracket shrinks 16x per engine call).
 BISECT_POINTS = 15
 
@@ -61,6 +64,7 @@ def start(settings: PilotSettings):
 
 
 def _main(settings: PilotSettings, queue, flown) -> None:
+    os.nice(NICE)  # the display must win the CPU on a small machine; Taichi's threads inherit this
     try:
         fly(settings, queue, flown)
     except UsageError as exc:

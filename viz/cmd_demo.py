@@ -62,7 +62,7 @@ def keyframe_player(args: argparse.Namespace):
     from viz.zoomvideo import ZoomFrames
 
     store = KeyframeStore.open(store_path(args.keyframes))
-    measures = store.load_all()
+    measures = store.load_all(mapped=True)  # checked now, paged in as segments need them
     spec = store.spec
 
     def make(renderer, rate):
