@@ -181,7 +181,11 @@ def encode(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, quiet: 
     path = store.spec.zoom_path(frames_per_2x)
     measures = store.load_all(mapped=True)
     start = time.monotonic()
-    ctx = headless_context()
+    try:
+        ctx = headless_context()
+    except Exception as exc:  # glcontext raises a plain Exception when EGL is missing
+        raise UsageError(f"the keyframes are saved, but frames cannot be drawn without EGL "
+                         f"(install libegl1 libegl-mesa0 libgl1-mesa-dri): {exc}".splitlines()[0]) from None
     try:
         renderer = Renderer(ctx)
         frames = ZoomFrames(renderer, path, measures, store.spec.readout, recorder.size)
