@@ -185,6 +185,10 @@ def test_keys_switch_condition_and_preset_and_reset(explorer, display):
     xdo(display, "key", "r")
     pump(explorer, lambda: explorer.view == View.fit(*DEFAULT_WINDOW, *SIZE), timeout=5)
     assert explorer.condition == "tanh"
+    xdo(display, "key", "question", "h")
+    pump(explorer, lambda: explorer.show_help and explorer.show_hud, timeout=5)
+    xdo(display, "key", "question", "h")
+    pump(explorer, lambda: not explorer.show_help and not explorer.show_hud, timeout=5)
 
 
 def test_holding_z_zooms_in_and_x_out(explorer, display):
