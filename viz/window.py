@@ -222,6 +222,8 @@ class Explorer:
         self.input.cursor = here
 
     def _on_resize(self, _window, cols: int, rows: int) -> None:
+        if self.recorder is not None:  # a video keeps one frame size: finish it here
+            self.toggle_recording()
         if cols > 0 and rows > 0:
             self.set_view(resize(self.view, cols, rows))
 
