@@ -279,6 +279,20 @@ def test_hud_draws_without_gl_errors(explorer, display):
     assert (plain != with_hud).any(axis=2).mean() > 0.05  # text and panels over the picture
 
 
+def test_frames_keep_coming_while_the_worker_is_busy(explorer):
+    # Last test on this window: the paper preset's first batch (256 runs, 4e10 flops, and a
+    # kernel compile unless cached) keeps the CPU worker busy for seconds.
+    explorer.select(preset=PRESETS["paper"])
+    pump(explorer, lambda: explorer.refiner.busy, timeout=10)
+    frames, start = 0, time.monotonic()
+    while time.monotonic() - start < 1.0:
+        explorer.zoom_by(1.01)  # a moving view is drawn every frame
+        explorer.frame()
+        frames += 1
+    assert explorer.refiner.busy  # still compiling or training
+    assert frames >= 10
+
+
 def test_escape_quits_within_a_second_even_mid_compute(display, tmp_path):
     env = dict(os.environ, DISPLAY=display)
     proc = subprocess.Popen([sys.executable, "-m", "viz", "explore", "--preset", "paper", "--arch", "cpu",
