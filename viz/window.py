@@ -142,6 +142,7 @@ class Explorer:
         self._urgent = True  # the user changed something: draw at the next frame
         self._stale = False  # new samples or colours: draw at the refinement rate
         self._drawn_at = -math.inf
+        self._drawn_lines: list[str] = []  # the HUD text last drawn
         self._coverage = coverage(self.view, self.refiner.store)
         self._coverage_at = -math.inf
         self._coverage_stale = False
@@ -428,20 +429,24 @@ class Explorer:
         self._dirty = False
         self._half = half
 
-    def _draw(self) -> None:
+    def _hud_lines(self) -> list[str]:
+        return hud_lines(self.view, self._status()) if self.show_hud else []
+
+    def _draw(self, lines: list[str] | None = None) -> None:
         self.ctx.screen.viewport = (0, 0, self.view.cols, self.view.rows)
         self.live.draw(self.ctx.screen)
         if self.show_hud:
-            lines = hud_lines(self.view, self._status())
+            lines = self._hud_lines() if lines is None else lines
             self.hud.draw(lines, help_lines() if self.show_help else None, warning_line(self.view) is not None)
+            self._drawn_lines = lines
 
     def frame(self) -> None:
         """One pass of the loop: input, compute, and a redraw if anything on screen changed.
 
         What the user did is drawn at once. New samples and the easing colour
-        scale are drawn at REFINE_FPS, the HUD alone every HUD_PERIOD: on a
-        software rasteriser each redraw costs tens of milliseconds of the CPU
-        that the worker computes with.
+        scale are drawn at REFINE_FPS, a changed HUD text alone every
+        HUD_PERIOD: on a software rasteriser each redraw costs tens of
+        milliseconds of the CPU that the worker computes with.
         """
         now = self.clock()
         dt = 0.0 if self._last is None else now - self._last
@@ -449,11 +454,14 @@ class Explorer:
         self.update(dt)
         self._last = now
         wait = 0.0 if self._urgent else 1.0 / REFINE_FPS if self._stale else HUD_PERIOD if self.show_hud else math.inf
-        if now - self._drawn_at >= wait:
-            self._draw()
+        if now - self._drawn_at < wait:
+            return
+        lines = self._hud_lines()
+        if self._urgent or self._stale or lines != self._drawn_lines:
+            self._draw(lines)
             glfw.swap_buffers(self.window)
             self._urgent = self._stale = False
-            self._drawn_at = now
+        self._drawn_at = now
 
     @property
     def running(self) -> bool:
