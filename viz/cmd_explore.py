@@ -17,12 +17,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "explore", help="fly into the boundary in a live window",
         description="A live window: wheel zooms about the cursor, drag pans, ? lists the keys. "
-                    "Compute runs in the background; what is on screen never waits for it.")
+                    "Compute runs in the background; what is on screen never waits for it. "
+                    "The preset defaults to quick on a CPU and paper on CUDA.")
     p.add_argument("still", nargs="?", help="reopen the view a PNG saved by nnfractal carries")
     cliargs.add_window_args(p)
     cliargs.add_problem_args(p, default_preset="auto")
     p.add_argument("--size", type=cliargs.parse_size, default=DEFAULT_SIZE, metavar="WxH",
-                   help="window size in pixels (default %(default)s)")
+                   help="window size in pixels (default 1280x720)")
     p.add_argument("--fullscreen", action="store_true", help="start fullscreen (F or F11 toggles)")
     p.add_argument("--cache-mb", type=float, default=512.0,
                    help="memory for computed samples, all conditions together (default %(default)s)")
