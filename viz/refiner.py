@@ -156,6 +156,7 @@ class Refiner:
         self._job: _Job | None = None
         self._jobs = 0
         self._widths: set[int] = set()  # widths whose kernel the worker has been asked to build
+        self._complete: tuple[ProblemKey, View] | None = None  # the last problem and view found complete
         self._process = None
         self._conn = None
         self.select(key)
@@ -259,8 +260,11 @@ class Refiner:
         return False
 
     def _send(self, view: View) -> None:
+        if self._complete == (self.key, view):
+            return  # nothing was written since the scheduler found this view complete
         batch = next_batch(view, self.store, self._sizers[self.key].size)
         if batch is None:
+            self._complete = (self.key, view)
             return
         self._jobs += 1
         self._job = _Job(self._jobs, self.key, batch, self.key.width not in self._widths)
