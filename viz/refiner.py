@@ -4,8 +4,9 @@ Measured on this machine (Taichi 1.7, CPU backend): a kernel launch holds
 the GIL for its whole duration; a pure-Python loop on the main thread ran at
 0.7% of its speed while a 1.6 s batch ran in another thread, and a 5 ms
 sleep loop saw one 1.6 s gap. A worker thread would freeze the window, so
-the engine runs in a worker process. Batches are small (a time budget of
-BATCH_SECONDS), so their hyperparameters and measures travel through a
+the engine runs in a worker process, niced (WORKER_NICE) so that the
+display wins the CPU when both want it. Batches are small (a time budget
+of BATCH_SECONDS), so their hyperparameters and measures travel through a
 pipe; shared memory would save nothing measurable.
 
 The display loop calls `Refiner.step(view)` once per frame. It never
