@@ -43,35 +43,32 @@ def _activation_backward(nonlinearity: str, z: np.ndarray, h: np.ndarray, ct: np
 def _forward(nl: str, X: np.ndarray, W0: np.ndarray, W1: np.ndarray):
     """Pre-activations, activations and outputs for every pixel (the notebook's `net`).
 
-    Shapes: X (D, n) shared by all pixels, W0 (P, n, n), W1 (P, n); the
-    first layer of all P pixels is ONE matrix product X @ [W0_1 ... W0_P],
-    which is what makes this baseline as fast as NumPy gets.
+    Shapes: X (D, n) shared by all pixels, W0 (P, n, n), W1 (P, n); every
+    product is one batched matrix multiply over the P pixels.
     """
-    P, n, _ = W0.shape
-    s = np.sqrt(n)
-    z = (X @ W0.transpose(1, 0, 2).reshape(n, P * n)).reshape(X.shape[0], P, n) / s
+    s = np.sqrt(W0.shape[-1])
+    z = np.matmul(X, W0) / s  # (P, D, n)
     h = _activation(nl, z)
-    yhat = np.sum(h * W1[None], axis=2) / s / s  # (D, P)
+    yhat = np.matmul(h, W1[:, :, None])[:, :, 0] / s / s  # (P, D)
     return z, h, yhat
 
 
 def _gradients(nl, X, Y, W0, W1):
     """Mean squared error on the rows X, Y and its gradients, by reverse mode by hand."""
-    P, n, _ = W0.shape
-    s = np.sqrt(n)
+    s = np.sqrt(W0.shape[-1])
     z, h, yhat = _forward(nl, X, W0, W1)
-    r = yhat - Y[:, None]  # (D, P)
-    loss = np.sum(r * r, axis=0) / X.shape[0]
+    r = yhat - Y[None, :]  # (P, D)
+    loss = np.sum(r * r, axis=1) / X.shape[0]
     ct = (1.0 / X.shape[0]) * (2.0 * r) / s / s
-    gW1 = np.sum(h * ct[:, :, None], axis=0)
-    ct_z = _activation_backward(nl, z, h, ct[:, :, None] * W1[None]) / s
-    gW0 = (X.T @ ct_z.reshape(X.shape[0], P * n)).reshape(n, P, n).transpose(1, 0, 2)
+    gW1 = np.matmul(ct[:, None, :], h)[:, 0, :]
+    ct_z = _activation_backward(nl, z, h, ct[:, :, None] * W1[:, None, :]) / s
+    gW0 = np.matmul(X.T, ct_z)  # (P, n, n)
     return loss, gW0, gW1
 
 
 def _full_loss(nl, X, Y, W0, W1):
-    r = _forward(nl, X, W0, W1)[2] - Y[:, None]
-    return np.sum(r * r, axis=0) / X.shape[0]
+    r = _forward(nl, X, W0, W1)[2] - Y[None, :]
+    return np.sum(r * r, axis=1) / X.shape[0]
 
 
 def train_losses(problem: Problem, condition: Condition, xs: np.ndarray, ys: np.ndarray,
@@ -108,7 +105,7 @@ def train_losses(problem: Problem, condition: Condition, xs: np.ndarray, ys: np.
                 loss = _full_loss(nl, X, Y, W0, W1)
             losses[:, t] = loss
             if want_probe and t == problem.steps - 1:
-                out = _forward(nl, problem.probe[None, :], W0, W1)[2][0]
+                out = _forward(nl, problem.probe[None, :], W0, W1)[2][:, 0]
                 probe_out = np.where(np.isfinite(out), out, NONFINITE_LOSS)
             W0 = W0 - lr0 * gW0
             W1 = W1 - lr1 * gW1
