@@ -121,9 +121,9 @@ def test_shader_colours_as_levels_of(ctx, split):
 
 def levels_of_image(image):
     """The table bin of each drawn colour, as a level at the bin's centre."""
-    from viz.renderer import _spectral_table_rgb8
+    from viz.renderer import spectral_table_rgb8
 
-    table = _spectral_table_rgb8().astype(int)
+    table = spectral_table_rgb8().astype(int)
     nearest = np.argmin(((image[:, :, None, :].astype(int) - table[None, None]) ** 2).sum(-1), axis=-1)
     return (nearest + 0.5) / (len(table) / 2) - 1.0
 

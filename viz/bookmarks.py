@@ -19,7 +19,7 @@ from pathlib import Path
 
 from viz.conditions import CONDITIONS, READOUTS
 from viz.errors import UsageError
-from viz.outputs import _atomic, read_png_meta
+from viz.outputs import atomic_write, read_png_meta
 from viz.view import View, from_fixed
 
 #: Where B saves and --bookmark reads unless --bookmarks says otherwise.
@@ -161,7 +161,7 @@ def save_bookmark(path: str | os.PathLike, name: str, saved: SavedView) -> None:
     marks = load_bookmarks(path)
     marks[name] = saved.record()
     text = toml_text(marks) if suffix == ".toml" else json.dumps(marks, indent=2, sort_keys=True) + "\n"
-    _atomic(path, lambda fh: fh.write(text.encode("utf-8")))
+    atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def _toml_value(value) -> str:

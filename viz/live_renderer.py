@@ -14,7 +14,7 @@ from __future__ import annotations
 import moderngl
 import numpy as np
 
-from viz.renderer import MISSING_RGB8, _spectral_table_rgb8
+from viz.renderer import MISSING_RGB8, spectral_table_rgb8
 from viz.shaders import shader_source
 
 _MISSING = tuple(c / 255.0 for c in MISSING_RGB8)
@@ -33,7 +33,7 @@ class LiveRenderer:
         self._colour["u_measures"] = 0
         self._colour["u_lut"] = 1
         self._stretch["u_image"] = 0
-        table = _spectral_table_rgb8()  # the same bytes as Renderer's, so both colour alike
+        table = spectral_table_rgb8()  # the same bytes as Renderer's, so both colour alike
         self._lut = ctx.texture((len(table), 1), 3, data=table.tobytes(), alignment=1)
         self._lut.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self._measures: moderngl.Texture | None = None

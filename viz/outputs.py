@@ -38,7 +38,7 @@ def check_writable(path: str | os.PathLike, suffixes=OUTPUT_SUFFIXES) -> Path:
     return path
 
 
-def _atomic(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     """Run write(file_object) on a temporary sibling, then rename it to `path`."""
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".part")
     try:
@@ -52,7 +52,7 @@ def _atomic(path: Path, write) -> None:
 
 def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
     """Write a raw array atomically."""
-    _atomic(Path(path), lambda fh: np.save(fh, array))
+    atomic_write(Path(path), lambda fh: np.save(fh, array))
 
 
 def save_png(path: str | os.PathLike, rgb: np.ndarray, meta: dict | None = None) -> None:
@@ -63,7 +63,7 @@ def save_png(path: str | os.PathLike, rgb: np.ndarray, meta: dict | None = None)
     if meta is not None:
         info.add_text(META_KEY, json.dumps(meta, sort_keys=True))
     image = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB")
-    _atomic(Path(path), lambda fh: image.save(fh, format="PNG", pnginfo=info))
+    atomic_write(Path(path), lambda fh: image.save(fh, format="PNG", pnginfo=info))
 
 
 def read_png_meta(path: str | os.PathLike) -> dict:

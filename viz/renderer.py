@@ -39,7 +39,7 @@ class Renderer:
         self._zoom = ctx.program(vertex_shader=vertex, fragment_shader=shader_source("zoom_frame.frag.glsl"))
         self._levels_vao = ctx.vertex_array(self._levels, [])
         self._zoom_vao = ctx.vertex_array(self._zoom, [])
-        self._lut = ctx.texture((LUT_SIZE, 1), 3, data=_spectral_table_rgb8().tobytes(), alignment=1)
+        self._lut = ctx.texture((LUT_SIZE, 1), 3, data=spectral_table_rgb8().tobytes(), alignment=1)
         self._lut.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self._levels["u_levels"] = _LEVELS_UNIT
         self._levels["u_lut"] = _LUT_UNIT
@@ -130,7 +130,7 @@ def read_rgb8(framebuffer: moderngl.Framebuffer) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)[::-1].copy()
 
 
-def _spectral_table_rgb8() -> np.ndarray:
+def spectral_table_rgb8() -> np.ndarray:
     """One to_rgb8 pixel per table row, taken at each bin's centre level: the GPU's colours are to_rgb8's bytes."""
     centres = (np.arange(LUT_SIZE) + 0.5) / (LUT_SIZE / 2) - 1.0
     return to_rgb8(centres[None, :])[0]
