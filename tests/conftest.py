@@ -5,6 +5,12 @@ and a test that leaves a GL error behind fails instead of poisoning the next.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import subprocess
+import time
+
 import pytest
 
 
@@ -51,3 +57,36 @@ def engine_arch():
     from viz.engine import init_backend
 
     return init_backend("cpu")
+
+
+@contextlib.contextmanager
+def private_xvfb():
+    """A private 640x480 X server (yields its DISPLAY value), stopped afterwards.
+
+    Skips the test where Xvfb or xdotool is missing (apt-get install xvfb xdotool).
+    """
+    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
+        pytest.skip("needs Xvfb and xdotool (apt-get install xvfb xdotool)")
+    number = next(n for n in range(90, 200) if not os.path.exists(f"/tmp/.X11-unix/X{n}")
+                  and not os.path.exists(f"/tmp/.X{n}-lock"))
+    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "640x480x24"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(f"/tmp/.X11-unix/X{number}"):
+        assert server.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
+        time.sleep(0.05)
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def pytest_collection_modifyitems(items):
+    """Run the in-process window tests before anything takes the shared EGL context.
+
+    Once a Mesa EGL context is current in a process, making a glfw (GLX)
+    window's context current fails with an X error that kills the process
+    (BadAccess on X_GLXMakeCurrent); the other order works.
+    """
+    items.sort(key=lambda item: 0 if item.path.name == "test_window.py" else 1)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from conftest import private_xvfb
 from viz.demo import Player, pingpong
 from viz.keyframes import KeyframeSpec, KeyframeStore
 from viz.renderer import read_rgb8
@@ -102,22 +102,9 @@ def shows_both_sides(rgb: np.ndarray) -> bool:
 
 @pytest.fixture
 def xvfb():
-    """A private X server of 640x480 (DISPLAY value), stopped afterwards."""
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        pytest.skip("needs Xvfb and xdotool (apt-get install xvfb xdotool)")
-    for number in range(90, 110):
-        if not os.path.exists(f"/tmp/.X11-unix/X{number}") and not os.path.exists(f"/tmp/.X{number}-lock"):
-            break
-    display = f":{number}"
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "640x480x24"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not os.path.exists(f"/tmp/.X11-unix/X{number}"):
-        assert server.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    yield display
-    server.terminate()
-    server.wait(timeout=10)
+    """A private X server for one test (its DISPLAY value)."""
+    with private_xvfb() as display:
+        yield display
 
 
 @pytest.mark.display

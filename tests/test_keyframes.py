@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from viz.errors import UsageError
-from viz.keyframes import (CHUNK, KeyframeSpec, KeyframeStore, check_spec, first_index, keyframe_axes,
+from viz.keyframes import (KeyframeSpec, KeyframeStore, check_spec, first_index, keyframe_axes,
                            keyframe_values, level_for_width, outer_level, shared_samples, zoom_levels)
 from viz.view import FRAC_BITS, to_fixed
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -10,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import private_xvfb
 from lattice_points import distinct_points
 from viz.colour import sign_from_rgb
 from viz.conditions import DEFAULT_WINDOW, PRESETS
@@ -25,20 +25,9 @@ SIZE = (192, 108)
 
 @pytest.fixture(scope="module")
 def display():
-    """A private X server (its DISPLAY value) for this module, stopped afterwards."""
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        pytest.skip("needs Xvfb and xdotool (apt-get install xvfb xdotool)")
-    number = next(n for n in range(120, 160) if not os.path.exists(f"/tmp/.X11-unix/X{n}")
-                  and not os.path.exists(f"/tmp/.X{n}-lock"))
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "640x480x24"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not os.path.exists(f"/tmp/.X11-unix/X{number}"):
-        assert server.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
+    """A private X server for this module (its DISPLAY value)."""
+    with private_xvfb() as server:
+        yield server
 
 
 def settings(tmp_path, **changes):

@@ -1,7 +1,6 @@
 """`nnfractal zoom` end to end: a small real video, interruption and resumption, re-encoding, bad input."""
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
