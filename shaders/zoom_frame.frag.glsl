@@ -1,6 +1,8 @@
 #version 330 core
 // One frame of the paper's zoom video: keyframes k, k+1, k+2 scaled about the
 // fixed centre, finer keyframes on top, k+2 fading in with u_fade (= alpha).
+// A keyframe's middle may sit a fraction of a sample off the centre (lattice
+// keyframes), so each layer is shifted to put the centre where it really is.
 // Each layer texture (RG32F) holds the keyframe's measures equalised against
 // reference k (r) and reference k+1 (g), precomputed in float64 on the CPU;
 // the colour blends them as (1 - s) * r + s * g with s = u_blend. Missing
@@ -14,6 +16,7 @@ uniform sampler2D u_layer0;  // keyframe k
 uniform sampler2D u_layer1;  // keyframe k + 1
 uniform sampler2D u_layer2;  // keyframe k + 2
 uniform vec2 u_scale[3];     // fraction of each layer's texture the frame spans, about the centre
+uniform vec2 u_shift[3];     // where the centre lies in each layer's texture, from its middle (texture units)
 uniform float u_blend;
 uniform float u_fade;
 uniform vec3 u_missing;
@@ -21,9 +24,9 @@ uniform vec3 u_missing;
 in vec2 v_unit;
 out vec4 f_colour;
 
-bool layer_colour(sampler2D layer, vec2 scale, out vec3 colour) {
+bool layer_colour(sampler2D layer, vec2 scale, vec2 shift, out vec3 colour) {
     ivec2 cell;
-    if (!cell_at(0.5 + (v_unit - 0.5) * scale, textureSize(layer, 0), cell)) {
+    if (!cell_at(0.5 + (v_unit - 0.5) * scale + shift, textureSize(layer, 0), cell)) {
         return false;
     }
     vec2 pair = texelFetch(layer, cell, 0).rg;
@@ -37,13 +40,13 @@ bool layer_colour(sampler2D layer, vec2 scale, out vec3 colour) {
 void main() {
     vec3 colour = u_missing;
     vec3 layer;
-    if (layer_colour(u_layer0, u_scale[0], layer)) {
+    if (layer_colour(u_layer0, u_scale[0], u_shift[0], layer)) {
         colour = layer;
     }
-    if (layer_colour(u_layer1, u_scale[1], layer)) {
+    if (layer_colour(u_layer1, u_scale[1], u_shift[1], layer)) {
         colour = layer;
     }
-    if (layer_colour(u_layer2, u_scale[2], layer)) {
+    if (layer_colour(u_layer2, u_scale[2], u_shift[2], layer)) {
         colour = (1.0 - u_fade) * colour + u_fade * layer;
     }
     f_colour = vec4(colour, 1.0);

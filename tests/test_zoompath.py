@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
 from viz.colour import equalise, to_rgb8
+from viz.keyframes import KeyframeSpec, keyframe_axes
 from viz.renderer import read_rgb8
+from viz.view import FRAC_BITS
 from viz.zoompath import FRAMES_PER_2X, ZoomPath, blend_weight, layer_levels, reference_frame
+from viz.zoomvideo import ZoomFrames, keyframe_path
 
 widths = st.floats(min_value=1e-12, max_value=5.0)
 paths = st.builds(
@@ -150,7 +154,7 @@ def draw_frame(renderer, path, index, measures, size):
     textures = [renderer.upload_layer(layer_levels(measures[k], ref_a, ref_b)) for k in view.layers]
     fbo = renderer.offscreen(*size)
     renderer.clear(fbo)
-    renderer.draw_zoom_frame(fbo, textures, path.layer_scales(view), view.blend, view.fade)
+    renderer.draw_zoom_frame(fbo, textures, path.layer_scales(view), path.layer_shifts(view), view.blend, view.fade)
     image = read_rgb8(fbo)
     for texture in textures:
         texture.release()
@@ -158,9 +162,10 @@ def draw_frame(renderer, path, index, measures, size):
     return image
 
 
+@pytest.mark.parametrize("middles", [None, ((0.3, -0.2), (-0.5, 0.45), (0.1, 0.5), (-0.4, 0.0))])
 @pytest.mark.parametrize("index", [0, 3, 4, 9, 13, 20, 23, 24])
-def test_gpu_frame_matches_the_numpy_reference(renderer, index):
-    path = small_path(n_keyframes=4, frames_per_2x=8)
+def test_gpu_frame_matches_the_numpy_reference(renderer, index, middles):
+    path = replace(small_path(n_keyframes=4, frames_per_2x=8), middles=middles)
     measures = keyframe_measures(path)
     size = (96, 72)
     gpu = draw_frame(renderer, path, index, measures, size).astype(int)
@@ -177,7 +182,7 @@ def test_gpu_frame_blends_references_and_skips_missing_layers(renderer):
     textures = [renderer.upload_layer(p) for p in (pair, missing, missing)]
     fbo = renderer.offscreen(14, 10)
     for blend, column in ((0.0, 0), (1.0, 1)):
-        renderer.draw_zoom_frame(fbo, textures, [(1.0, 1.0)] * 3, blend, fade=0.5)
+        renderer.draw_zoom_frame(fbo, textures, [(1.0, 1.0)] * 3, [(0.0, 0.0)] * 3, blend, fade=0.5)
         expected = to_rgb8(pair[..., column].astype(np.float32).astype(np.float64))
         np.testing.assert_array_equal(read_rgb8(fbo), expected)
     for texture in textures:
@@ -190,3 +195,104 @@ def test_the_last_frame_is_the_deepest_keyframe_alone():
     view = path.view_at(path.n_frames - 1)
     assert (view.keyframe, view.alpha, view.layers, view.references) == (2, 0.0, (2, 2, 2), (2, 2))
     assert math.isclose(view.width[0], path.deepest[0])
+
+
+# Lattice keyframes (viz.keyframes) off the zoom's centre: levels 3, 4, 5 of 16^2
+# samples about a centre 0.3 (x) and 0.9 (y) of a level-3 spacing past a
+# lattice point, so the keyframes' middles sit 0.2, -0.1, 0.3 samples off in x
+# and -0.4, -0.3, -0.1 in y, each in its own spacing.
+LATTICE_LEVELS = (3, 4, 5)
+
+
+def lattice_spec(res: int = 16) -> KeyframeSpec:
+    unit = 1 << (FRAC_BITS - 3)
+    return KeyframeSpec("tanh", 8, 100, 0, "measure", 9 * unit + round(0.3 * unit), 18 * unit + round(0.9 * unit),
+                        res, LATTICE_LEVELS)
+
+
+def exact_offsets(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decades from the fixed centre to a lattice keyframe's samples, from their integer positions."""
+    shift = FRAC_BITS - level
+    ix, iy = keyframe_axes(spec, level)
+    return (np.array([((int(i) << shift) - spec.cx) / (1 << FRAC_BITS) for i in ix]),
+            np.array([((int(i) << shift) - spec.cy) / (1 << FRAC_BITS) for i in iy]))
+
+
+def lattice_measures(spec: KeyframeSpec) -> list[np.ndarray]:
+    """A measure of the exact lattice point (no two neighbours alike): keyframes that share a point agree."""
+    deepest = spec.levels[-1]
+    measures = []
+    for level in spec.levels:
+        ix, iy = (axis << (deepest - level) for axis in keyframe_axes(spec, level))
+        measures.append(np.sin(1.7 * iy[:, None] + 0.4) * np.cos(2.3 * ix[None, :] + 0.1) * 100.0)
+    return measures
+
+
+def true_frame(spec: KeyframeSpec, k: int, measures: list[np.ndarray], size: int) -> np.ndarray:
+    """Frame k * frames_per_2x (alpha 0) by sampling the true lattice positions: for each pixel
+    centre, the nearest sample of keyframe k + 1 where it has one there, else of keyframe k,
+    coloured against reference k. Independent of the path's scales and shifts."""
+    res, levels = spec.res, spec.levels
+    top = min(k + 1, len(levels) - 1)
+    width = (res - 1) * 2.0 ** -levels[k]  # the frame spans keyframe k's box
+    offset = ((np.arange(size) + 0.5) / size - 0.5) * width
+
+    def nearest(level: int) -> tuple[np.ndarray, np.ndarray]:
+        """Index within the keyframe of the sample nearest each pixel centre: per column, per row."""
+        shift = FRAC_BITS - level
+        index = []
+        for fixed, first in zip((spec.cx, spec.cy), keyframe_axes(spec, level)):
+            whole = fixed >> shift
+            frac = (fixed - (whole << shift)) / (1 << shift)
+            index.append(np.floor(frac + offset * 2.0 ** level + 0.5).astype(np.int64) + (whole - int(first[0])))
+        return tuple(index)
+
+    levels_k = equalise(measures[k], measures[k]).astype(np.float32).astype(np.float64)
+    levels_top = equalise(measures[top], measures[k]).astype(np.float32).astype(np.float64)
+    cols, rows = nearest(levels[top])
+    inside = ((rows >= 0) & (rows < res))[:, None] & ((cols >= 0) & (cols < res))[None, :]
+    shown = levels_top[np.clip(rows, 0, res - 1)[:, None], np.clip(cols, 0, res - 1)[None, :]]
+    cols, rows = nearest(levels[k])
+    assert cols.min() >= 0 and cols.max() < res and rows.min() >= 0 and rows.max() < res
+    shown = np.where(inside, shown, levels_k[rows[:, None], cols[None, :]])
+    return to_rgb8(shown)  # row 0 = bottom in, top row first out
+
+
+def test_lattice_keyframes_sample_where_the_path_says():
+    spec = lattice_spec()
+    path = keyframe_path(spec, 4)
+    middles = np.array(path.middles)
+    np.testing.assert_allclose(middles, [(0.2, -0.4), (-0.1, -0.3), (0.3, -0.1)], atol=1e-12)
+    for k, level in enumerate(spec.levels):
+        for got, want in zip(path.keyframe_offsets(k), exact_offsets(spec, level)):
+            np.testing.assert_allclose(got, want, rtol=0, atol=2.0 ** -level * 1e-12)
+
+
+@pytest.mark.parametrize("k", [0, 1])
+def test_off_centre_lattice_keyframes_meet_without_seams(renderer, k):
+    """Keyframes 4x coarser than the video, each off the centre by its own fraction of a sample:
+    every pixel, on both sides of the boundary between layers, shows the sample nearest to it."""
+    spec, size = lattice_spec(), 64
+    path = keyframe_path(spec, 4)
+    measures = lattice_measures(spec)
+    want = true_frame(spec, k, measures, size)
+    cpu = reference_frame(path, k * path.frames_per_2x, measures, (size, size))
+    wrong = (cpu != want).any(axis=2)
+    assert not wrong.any(), f"NumPy frame: {wrong.sum()} of {wrong.size} pixels show the wrong sample"
+    frames = ZoomFrames(renderer, path, measures, "measure", (size, size))
+    fbo = renderer.offscreen(size, size)
+    try:
+        frames.draw(fbo, k * path.frames_per_2x)
+        gpu = read_rgb8(fbo)
+    finally:
+        frames.release()
+        fbo.release()
+    wrong = np.abs(gpu.astype(int) - want).max(axis=2) > 1
+    assert wrong.mean() < 0.002, f"GPU frame: {wrong.sum()} of {wrong.size} pixels show the wrong sample"
+
+
+def test_middles_must_match_the_keyframes():
+    with pytest.raises(ValueError):
+        ZoomPath((0.0, 0.0), (1.0, 1.0), 2, (8, 8), 4, middles=((0.0, 0.0),))
+    with pytest.raises(ValueError):
+        ZoomPath((0.0, 0.0), (1.0, 1.0), 1, (8, 8), 4, middles=((math.nan, 0.0),))

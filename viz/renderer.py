@@ -85,12 +85,16 @@ class Renderer:
         self._draw(framebuffer, self._levels_vao, [(levels, _LEVELS_UNIT)])
 
     def draw_zoom_frame(self, framebuffer: moderngl.Framebuffer, layers: Sequence[moderngl.Texture],
-                        scales: Sequence[Sequence[float]], blend: float, fade: float) -> None:
+                        scales: Sequence[Sequence[float]], shifts: Sequence[Sequence[float]],
+                        blend: float, fade: float) -> None:
         """Draw one zoom-video frame from three layer textures (keyframes k, k+1, k+2).
 
-        `scales` are ZoomPath.layer_scales(view), `blend` view.blend, `fade` view.fade.
+        `scales` are ZoomPath.layer_scales(view), `shifts` ZoomPath.layer_shifts(view)
+        (where the fixed centre lies in each texture, from its middle), `blend`
+        view.blend, `fade` view.fade.
         """
-        self._zoom["u_scale"].write(np.asarray(scales, dtype=np.float32).tobytes())
+        self._zoom["u_scale"].write(np.asarray(scales, dtype=np.float32).reshape(3, 2).tobytes())
+        self._zoom["u_shift"].write(np.asarray(shifts, dtype=np.float32).reshape(3, 2).tobytes())
         self._zoom["u_blend"] = float(blend)
         self._zoom["u_fade"] = float(fade)
         self._draw(framebuffer, self._zoom_vao, list(zip(layers, _LAYER_UNITS, strict=True)))

@@ -1,11 +1,17 @@
 """The paper's zoom videos as pure maths: which keyframes, how wide, how coloured.
 
-Keyframes are concentric boxes (log10 hyperparameter units) about the centre
-of the deepest one, each 2x wider than the next. Keyframe 0 is the widest
-(at least `outer_width` decades across) and the last is the deepest, and the
-video plays in that order: it zooms IN, as the paper's videos do (the
-reference notebook builds its history by zooming out from the final box,
-inserting each wider box at the front, then animates from the front).
+Keyframes are boxes (log10 hyperparameter units) about a fixed centre, each
+2x wider than the next. A keyframe's middle may lie a fraction of one of its
+own samples off the centre (`ZoomPath.middles`: lattice keyframes cannot all
+centre on one point, see viz.keyframes); every frame is still drawn about the
+fixed centre, each layer shifted by its own offset, so layers meet without
+seams.
+
+Keyframe 0 is the widest (at least `outer_width` decades across) and the
+last is the deepest, and the video plays in that order: it zooms IN, as
+the paper's videos do (the reference notebook builds its history by
+zooming out from the final box, inserting each wider box at the front,
+then animates from the front).
 
 Frame i lies between keyframes k = i // frames_per_2x and k + 1, at
 alpha = (i % frames_per_2x) / frames_per_2x; its width is
@@ -63,12 +69,21 @@ class ZoomPath:
     n_keyframes: int
     keyframe_shape: tuple[int, int]  # samples per keyframe (rows, cols)
     frames_per_2x: int = FRAMES_PER_2X
+    #: Per keyframe, where its middle lies relative to the centre, in its own
+    #: sample spacings (x, y): middle = centre + m * spacing. None: every
+    #: keyframe is centred exactly. Lattice keyframes have |m| <= 1/2.
+    middles: tuple[Pair, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.n_keyframes < 1 or self.frames_per_2x < 1:
             raise ValueError("a zoom path needs at least one keyframe and one frame per 2x")
         if min(self.keyframe_shape) < 2 or min(self.deepest) <= 0:
             raise ValueError("keyframes need at least 2 x 2 samples and a positive width")
+        if self.middles is not None:
+            if len(self.middles) != self.n_keyframes:
+                raise ValueError(f"{len(self.middles)} keyframe middles for {self.n_keyframes} keyframes")
+            if not all(len(m) == 2 and all(math.isfinite(v) for v in m) for m in self.middles):
+                raise ValueError(f"keyframe middles must be finite (x, y) pairs: {self.middles}")
 
     @classmethod
     def reaching(cls, centre: Pair, deepest: Pair, keyframe_shape: tuple[int, int],
@@ -91,16 +106,23 @@ class ZoomPath:
         scale = 2.0 ** (self.n_keyframes - 1 - k)
         return (self.deepest[0] * scale, self.deepest[1] * scale)
 
+    def keyframe_middle(self, k: int) -> Pair:
+        """Where keyframe k's middle lies relative to the centre, in its own sample spacings (x, y)."""
+        self.keyframe_width(k)  # checks k
+        return (0.0, 0.0) if self.middles is None else tuple(float(v) for v in self.middles[k])
+
     def keyframe_offsets(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Where keyframe k samples: log10 offsets from the centre (per column, per row).
 
-        linspace over the box, both ends included, as the paper samples. Offsets
-        rather than absolute log10 keep float64 bits at depth: a sample's
-        hyperparameter is 10**centre * 10**offset.
+        linspace over the box, both ends included, as the paper samples, moved
+        by the keyframe's middle. Offsets rather than absolute log10 keep
+        float64 bits at depth: a sample's hyperparameter is 10**centre * 10**offset.
         """
         rows, cols = self.keyframe_shape
         wx, wy = self.keyframe_width(k)
-        return (np.linspace(-wx / 2, wx / 2, cols), np.linspace(-wy / 2, wy / 2, rows))
+        mx, my = self.keyframe_middle(k)
+        return (np.linspace(-wx / 2, wx / 2, cols) + mx * wx / (cols - 1),
+                np.linspace(-wy / 2, wy / 2, rows) + my * wy / (rows - 1))
 
     def view_at(self, index: int) -> FrameView:
         """Frame `index` of the path (0 = widest view, n_frames - 1 = the deepest keyframe)."""
@@ -131,6 +153,22 @@ class ZoomPath:
             scales.append((view.width[0] / (wx * cols / (cols - 1)), view.width[1] / (wy * rows / (rows - 1))))
         return tuple(scales)
 
+    def layer_shifts(self, view: FrameView) -> tuple[Pair, Pair, Pair]:
+        """For each layer, where the fixed centre lies in its texture, from the texture's middle (the shader's u_shift).
+
+        In texture units (1 = the whole texture): a keyframe whose middle is
+        m spacings past the centre has the centre at -m / n of its n cells
+        from the middle. Exact at any depth when m comes from lattice indices
+        (viz.zoomvideo.keyframe_path) rather than from subtracting
+        coordinates, and independent of the frame's width and shape.
+        """
+        rows, cols = self.keyframe_shape
+        shifts = []
+        for k in view.layers:
+            mx, my = self.keyframe_middle(k)
+            shifts.append((-mx / cols, -my / rows))
+        return tuple(shifts)
+
 
 def blend_weight(alpha: float) -> float:
     """s = sin^2(alpha pi / 2): 0 at alpha 0, 1/2 at 1/2, 1 at 1, flat at both ends."""
@@ -154,7 +192,8 @@ def reference_frame(path: ZoomPath, index: int, keyframes: Sequence[np.ndarray],
 
     `keyframes[k]` is keyframe k's complete measure image (row 0 = bottom);
     only the frame's layers and references are read. `size` is (width, height)
-    in pixels. Pixels sample at their centres, nearest cell, like the shader.
+    in pixels. Pixels sample at their centres, nearest cell, like the shader;
+    each layer is scaled about the fixed centre and shifted by its middle.
     """
     view = path.view_at(index)
     width, height = size
@@ -162,11 +201,12 @@ def reference_frame(path: ZoomPath, index: int, keyframes: Sequence[np.ndarray],
     unit_x = (np.arange(width) + 0.5) / width
     unit_y = (np.arange(height) + 0.5) / height
     colour = None
-    for depth, (k, (sx, sy)) in enumerate(zip(view.layers, path.layer_scales(view))):
+    layers = zip(view.layers, path.layer_scales(view), path.layer_shifts(view))
+    for depth, (k, (sx, sy), (hx, hy)) in enumerate(layers):
         pair = layer_levels(keyframes[k], ref_a, ref_b, equaliser)
         rows, cols = pair.shape[:2]
-        cx = np.floor((0.5 + (unit_x - 0.5) * sx) * cols)
-        cy = np.floor((0.5 + (unit_y - 0.5) * sy) * rows)
+        cx = np.floor((0.5 + (unit_x - 0.5) * sx + hx) * cols)
+        cy = np.floor((0.5 + (unit_y - 0.5) * sy + hy) * rows)
         inside = ((cy >= 0) & (cy < rows))[:, None] & ((cx >= 0) & (cx < cols))[None, :]
         ix = np.clip(cx, 0, cols - 1).astype(np.intp)
         iy = np.clip(cy, 0, rows - 1).astype(np.intp)

@@ -7,15 +7,23 @@ layers once per segment and the GPU does the rest per frame. Keyframes are
 square; a frame of another shape shows the centred part of them that fits,
 so one set of keyframes serves any video size.
 
-Known limit: a lattice keyframe's middle lies within half a sample of the
-zoom's centre, not on it (viz.keyframes), and the renderer's zoom pass
-scales layers about the centre without a per-layer shift, so each layer is
-drawn up to half of its own sample off. That is under one video pixel while
-keyframes have at least as many samples as the video has pixels, and
-visible as a slight seam between layers when they are much coarser.
+Keyframes on the sample lattice (viz.keyframes) are not exactly concentric:
+keyframe k is the res samples of its level whose middle is nearest the
+zoom's fixed centre, so that middle can lie up to half of one of its own
+samples off the centre. `keyframe_path` records each keyframe's exact
+offset (from its lattice indices and the fixed-point centre, no float
+subtraction) in the path's `middles`, and the zoom pass shifts each layer by
+it (`ZoomPath.layer_shifts`, the shader's u_shift), so every layer is drawn
+where its samples truly lie and layers meet without seams however much
+coarser than the video the keyframes are. A path from
+`KeyframeSpec.zoom_path` alone has no middles: it draws every keyframe
+centred, each up to half of its own sample off (a faint seam between layers
+when keyframes are much coarser than the video), so build lattice paths
+with `keyframe_path`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -23,8 +31,25 @@ import moderngl
 import numpy as np
 
 from viz.colour import equalise, equalise_rank
+from viz.keyframes import KeyframeSpec, first_index
 from viz.renderer import Renderer
+from viz.view import FRAC_BITS
 from viz.zoompath import ZoomPath, layer_levels
+
+
+def lattice_middle(fixed: int, res: int, level: int) -> float:
+    """Where the middle of a keyframe's `res` samples of `level` lies relative to the fixed-point
+    coordinate `fixed` along one axis, in samples (within 1/2; computed exactly, rounded once)."""
+    unit = 1 << (FRAC_BITS - level)  # one spacing, in fixed-point units
+    first = first_index(fixed, res, level)
+    return ((2 * first + res - 1) * unit - 2 * fixed) / (2 * unit)
+
+
+def keyframe_path(spec: KeyframeSpec, frames_per_2x: int) -> ZoomPath:
+    """The zoom path through a store's lattice keyframes, with each keyframe's true middle."""
+    middles = tuple((lattice_middle(spec.cx, spec.res, level), lattice_middle(spec.cy, spec.res, level))
+                    for level in spec.levels)
+    return replace(spec.zoom_path(frames_per_2x), middles=middles)
 
 
 def frame_aspect(size: tuple[int, int]) -> tuple[float, float]:
@@ -75,7 +100,8 @@ class ZoomFrames:
             self.show_segment(view.keyframe)
         ax, ay = frame_aspect(self.size)
         scales = [(sx * ax, sy * ay) for sx, sy in self.path.layer_scales(view)]
-        self.renderer.draw_zoom_frame(framebuffer, self._textures, scales, view.blend, view.fade)
+        self.renderer.draw_zoom_frame(framebuffer, self._textures, scales, self.path.layer_shifts(view),
+                                      view.blend, view.fade)
 
     def release(self) -> None:
         """Free the layer textures."""
