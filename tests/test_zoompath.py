@@ -13,7 +13,7 @@ from viz.keyframes import KeyframeSpec, keyframe_axes
 from viz.renderer import read_rgb8
 from viz.view import FRAC_BITS
 from viz.zoompath import FRAMES_PER_2X, ZoomPath, blend_weight, layer_levels, reference_frame
-from viz.zoomvideo import ZoomFrames, keyframe_path
+from viz.zoomvideo import ZoomFrames
 
 widths = st.floats(min_value=1e-12, max_value=5.0)
 paths = st.builds(
@@ -260,7 +260,7 @@ def true_frame(spec: KeyframeSpec, k: int, measures: list[np.ndarray], size: int
 
 def test_lattice_keyframes_sample_where_the_path_says():
     spec = lattice_spec()
-    path = keyframe_path(spec, 4)
+    path = spec.zoom_path(4)
     middles = np.array(path.middles)
     np.testing.assert_allclose(middles, [(0.2, -0.4), (-0.1, -0.3), (0.3, -0.1)], atol=1e-12)
     for k, level in enumerate(spec.levels):
@@ -273,7 +273,7 @@ def test_off_centre_lattice_keyframes_meet_without_seams(renderer, k):
     """Keyframes 4x coarser than the video, each off the centre by its own fraction of a sample:
     every pixel, on both sides of the boundary between layers, shows the sample nearest to it."""
     spec, size = lattice_spec(), 64
-    path = keyframe_path(spec, 4)
+    path = spec.zoom_path(4)
     measures = lattice_measures(spec)
     want = true_frame(spec, k, measures, size)
     cpu = reference_frame(path, k * path.frames_per_2x, measures, (size, size))

@@ -75,10 +75,22 @@ class KeyframeSpec:
         """Width of the last keyframe's box (first to last sample), decades."""
         return (self.res - 1) * self.spacing(self.levels[-1])
 
+    def middle(self, level: int) -> tuple[float, float]:
+        """Where the middle of this keyframe level's samples lies from the fixed centre, in its samples.
+
+        Lattice keyframes are not exactly concentric: the res samples whose
+        middle is nearest the centre can sit up to half a sample off. Exact
+        integer arithmetic on the fixed-point centre, rounded once.
+        """
+        unit = 1 << (FRAC_BITS - level)  # one spacing, in fixed-point units
+        return tuple(((2 * first_index(f, self.res, level) + self.res - 1) * unit - 2 * f) / (2 * unit)
+                     for f in (self.cx, self.cy))
+
     def zoom_path(self, frames_per_2x: int) -> ZoomPath:
-        """The paper's frame-by-frame path through these keyframes."""
+        """The paper's frame-by-frame path through these keyframes, each drawn where its samples lie."""
         width = self.deepest_width()
-        return ZoomPath(self.centre, (width, width), len(self.levels), (self.res, self.res), frames_per_2x)
+        return ZoomPath(self.centre, (width, width), len(self.levels), (self.res, self.res), frames_per_2x,
+                        middles=tuple(self.middle(level) for level in self.levels))
 
 
 def outer_level(res: int) -> int:

@@ -159,7 +159,7 @@ class ZoomPath:
         In texture units (1 = the whole texture): a keyframe whose middle is
         m spacings past the centre has the centre at -m / n of its n cells
         from the middle. Exact at any depth when m comes from lattice indices
-        (viz.zoomvideo.keyframe_path) rather than from subtracting
+        (viz.keyframes.KeyframeSpec.zoom_path) rather than from subtracting
         coordinates, and independent of the frame's width and shape.
         """
         rows, cols = self.keyframe_shape

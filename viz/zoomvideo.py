@@ -10,20 +10,15 @@ so one set of keyframes serves any video size.
 Keyframes on the sample lattice (viz.keyframes) are not exactly concentric:
 keyframe k is the res samples of its level whose middle is nearest the
 zoom's fixed centre, so that middle can lie up to half of one of its own
-samples off the centre. `keyframe_path` records each keyframe's exact
-offset (from its lattice indices and the fixed-point centre, no float
+samples off the centre. `KeyframeSpec.zoom_path` records each keyframe's
+exact offset (from its lattice indices and the fixed-point centre, no float
 subtraction) in the path's `middles`, and the zoom pass shifts each layer by
 it (`ZoomPath.layer_shifts`, the shader's u_shift), so every layer is drawn
 where its samples truly lie and layers meet without seams however much
-coarser than the video the keyframes are. A path from
-`KeyframeSpec.zoom_path` alone has no middles: it draws every keyframe
-centred, each up to half of its own sample off (a faint seam between layers
-when keyframes are much coarser than the video), so build lattice paths
-with `keyframe_path`.
+coarser than the video the keyframes are.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -31,25 +26,8 @@ import moderngl
 import numpy as np
 
 from viz.colour import equalise, equalise_rank
-from viz.keyframes import KeyframeSpec, first_index
 from viz.renderer import Renderer
-from viz.view import FRAC_BITS
 from viz.zoompath import ZoomPath, layer_levels
-
-
-def lattice_middle(fixed: int, res: int, level: int) -> float:
-    """Where the middle of a keyframe's `res` samples of `level` lies relative to the fixed-point
-    coordinate `fixed` along one axis, in samples (within 1/2; computed exactly, rounded once)."""
-    unit = 1 << (FRAC_BITS - level)  # one spacing, in fixed-point units
-    first = first_index(fixed, res, level)
-    return ((2 * first + res - 1) * unit - 2 * fixed) / (2 * unit)
-
-
-def keyframe_path(spec: KeyframeSpec, frames_per_2x: int) -> ZoomPath:
-    """The zoom path through a store's lattice keyframes, with each keyframe's true middle."""
-    middles = tuple((lattice_middle(spec.cx, spec.res, level), lattice_middle(spec.cy, spec.res, level))
-                    for level in spec.levels)
-    return replace(spec.zoom_path(frames_per_2x), middles=middles)
 
 
 def frame_aspect(size: tuple[int, int]) -> tuple[float, float]:
