@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import time
 
@@ -90,3 +91,12 @@ def pytest_collection_modifyitems(items):
     (BadAccess on X_GLXMakeCurrent); the other order works.
     """
     items.sort(key=lambda item: 0 if item.path.name == "test_window.py" else 1)
+
+
+def interruptible():
+    """Popen keyword arguments for a child that Ctrl-C (SIGINT) must reach.
+
+    A shell runs background jobs with SIGINT ignored, and Python then never
+    installs its KeyboardInterrupt handler; the child gets the default back.
+    """
+    return {"preexec_fn": lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)}

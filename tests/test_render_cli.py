@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import interruptible
 from viz.cli import main
 from viz.outputs import read_png_meta
 
@@ -91,7 +92,7 @@ def test_ctrl_c_writes_nothing_and_exits_130(engine_arch, tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "viz", "render", "--res", "400", "--preset", "quick", "--arch", "cpu",
          "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **interruptible())
     deadline = time.time() + 120
     # Wait for the progress bar (the kernel is built and running), then interrupt.
     buffer = ""

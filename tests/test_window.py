@@ -42,7 +42,23 @@ def settings(tmp_path, **changes):
 
 
 @pytest.fixture(scope="module")
-def explorer(display, tmp_path_factory):
+def built_kernels(engine_arch):
+    """Both widths' kernels built and in Taichi's disk cache before the window starts.
+
+    The explorer's worker process loads them from there; building one
+    inside a test (a first build takes minutes on a busy 2-core machine)
+    would stall the worker past the tests' deadlines.
+    """
+    from viz.conditions import CONDITIONS
+    from viz.engine import Engine
+    from viz.problem import load_problem
+
+    for preset in PRESETS.values():
+        Engine(load_problem(CONDITIONS["tanh"], preset.width, preset.steps), CONDITIONS["tanh"]).prepare()
+
+
+@pytest.fixture(scope="module")
+def explorer(display, tmp_path_factory, built_kernels):
     from viz.window import Explorer
 
     old = os.environ.get("DISPLAY")

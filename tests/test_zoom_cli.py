@@ -12,6 +12,7 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
+from conftest import interruptible
 from viz.cli import main
 from viz.colour import sign_from_rgb
 from viz.keyframes import KeyframeStore
@@ -66,7 +67,8 @@ def test_the_video_matches_the_numpy_reference_frames(uninterrupted):
 def test_an_interrupted_zoom_resumes_with_only_the_missing_keyframe(uninterrupted, tmp_path):
     out = tmp_path / "zoom.mp4"
     store = tmp_path / "zoom.keyframes"
-    proc = subprocess.Popen(zoom_command("--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(zoom_command("--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **interruptible())
     deadline = time.monotonic() + 240
     while len(list(store.glob("level??.npy"))) < 2:
         assert proc.poll() is None and time.monotonic() < deadline, "zoom ended before its second keyframe"
