@@ -97,7 +97,9 @@ def settled(explorer) -> bool:
 def go_home(explorer) -> None:
     explorer.select(condition="tanh", preset=PRESETS["quick"])
     explorer.reset()
-    pump(explorer, lambda: settled(explorer))
+    # Generous: the worker runs niced, and on a loaded 2-core machine a full
+    # refine of the home view can take minutes instead of seconds.
+    pump(explorer, lambda: settled(explorer), timeout=400.0)
 
 
 def point_at(display, explorer, col: int, row_from_top: int) -> tuple[float, float]:
