@@ -135,18 +135,10 @@ def compute(store: KeyframeStore, arch: str, quiet: bool) -> None:
     """Fill the store's missing keyframes with the engine, with a progress bar."""
     from tqdm import tqdm
 
-    from viz.conditions import CONDITIONS
-    from viz.engine import Engine, init_backend
-    from viz.problem import load_problem
+    from viz.engine import engine_for
 
     spec = store.spec
-    condition = CONDITIONS[spec.condition]
-    try:
-        problem = load_problem(condition, spec.width, spec.steps, spec.seed)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    init_backend(arch)
-    engine = Engine(problem, condition, spec.readout)
+    engine = engine_for(spec.condition, spec.width, spec.steps, spec.seed, spec.readout, arch)
     missing = store.missing()
     # Until a keyframe starts, guess its work: all of it for the widest,
     # three quarters for the others (a quarter comes from the one above).

@@ -148,6 +148,20 @@ class Engine:
         return out
 
 
+def engine_for(condition_name: str, width: int, steps: int, seed: int, readout: str, arch: str) -> Engine:
+    """Start the backend and build the engine for these settings; settings the paper's arrays lack are a UsageError."""
+    from viz.conditions import CONDITIONS
+    from viz.problem import load_problem
+
+    condition = CONDITIONS[condition_name]
+    try:
+        problem = load_problem(condition, width, steps, seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    init_backend(arch)
+    return Engine(problem, condition, readout)
+
+
 def _kernel_for_width(width: int):
     """The compiled kernel for one width (built once per process)."""
     kernels = _state.setdefault("kernels", {})

@@ -12,7 +12,7 @@ import numpy as np
 
 from viz.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, READOUTS, panel_log_window
 from viz.errors import UsageError
-from viz.problem import PAPER_SEED, load_problem
+from viz.problem import PAPER_SEED
 
 #: Pixels per engine call: small enough for a live progress bar and a prompt Ctrl-C.
 CHUNK_PIXELS = 512
@@ -79,16 +79,10 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
     """
     from tqdm import tqdm
 
-    from viz.engine import Engine, init_backend
+    from viz.engine import engine_for
 
     spec.validate()
-    condition = CONDITIONS[spec.condition]
-    try:
-        problem = load_problem(condition, spec.width, spec.steps, spec.seed)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    init_backend(arch)
-    engine = Engine(problem, condition, spec.readout)
+    engine = engine_for(spec.condition, spec.width, spec.steps, spec.seed, spec.readout, arch)
     if progress:
         print(f"building the engine for width {spec.width} (a first build compiles for a minute or more; "
               "cached afterwards)", file=sys.stderr, flush=True)
