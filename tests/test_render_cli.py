@@ -105,3 +105,13 @@ def test_ctrl_c_writes_nothing_and_exits_130(engine_arch, tmp_path):
     assert "nothing written" in err and "Traceback" not in err
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_outputs_get_the_usual_file_mode(tmp_path):
+    from viz.outputs import save_npy
+
+    out = tmp_path / "m.npy"
+    save_npy(out, np.zeros(3))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
