@@ -237,30 +237,15 @@ class LivePlayer:
 
 
 def open_fullscreen(title: str, fullscreen: bool, size: tuple[int, int]):
-    """A glfw window with an OpenGL 3.3 core context, fullscreen on the primary monitor unless told not."""
+    """The demo's window (vsync on, cursor hidden) and the display's refresh rate."""
     import glfw
 
-    glfw.ERROR_REPORTING = "raise"
-    try:
-        if not glfw.init():
-            raise UsageError("cannot start glfw (no display?)")
-        glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, 3)
-        glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, 3)
-        glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
-        glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, True)
-        monitor = glfw.get_primary_monitor() if fullscreen else None
-        refresh = DEFAULT_REFRESH
-        if monitor is not None:
-            mode = glfw.get_video_mode(monitor)
-            size = (mode.size.width, mode.size.height)
-            refresh = mode.refresh_rate or DEFAULT_REFRESH
-        window = glfw.create_window(size[0], size[1], title, monitor, None)
-    except glfw.GLFWError as exc:
-        glfw.terminate()
-        raise UsageError(f"cannot open a window: {exc}".splitlines()[0]) from None
-    glfw.make_context_current(window)
-    glfw.swap_interval(1)
+    from viz.glwindow import open_window
+
+    window = open_window(size, title, fullscreen, vsync=True)
     glfw.set_input_mode(window, glfw.CURSOR, glfw.CURSOR_HIDDEN)
+    monitor = glfw.get_window_monitor(window)
+    refresh = (glfw.get_video_mode(monitor).refresh_rate if monitor else 0) or DEFAULT_REFRESH
     return window, refresh
 
 
