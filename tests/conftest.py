@@ -54,10 +54,14 @@ def renderer(ctx, gl_renderer):
 
 @pytest.fixture(scope="session")
 def engine_arch():
-    """Taichi started once for the run, on the CPU (the first kernel build per width is the slow part)."""
+    """Taichi started once for the run (the first kernel build per width is the slow part).
+
+    On the CPU unless NNFRACTAL_TEST_ARCH=cuda asks for the GPU kernel, which
+    then faces the same check values and agreement tests.
+    """
     from viz.engine import init_backend
 
-    return init_backend("cpu")
+    return init_backend(os.environ.get("NNFRACTAL_TEST_ARCH", "cpu"))
 
 
 @contextlib.contextmanager

@@ -14,14 +14,10 @@ import numpy as np
 
 from viz.conditions import Condition
 from viz.errors import UsageError
+from viz.kernel_parts import INIT_CODE, NONLINEARITY_CODE, make_parts
 from viz.problem import Problem
 
 ARCHES = ("auto", "cpu", "cuda")
-NONLINEARITY_CODE = {"tanh": 0, "relu": 1, "identity": 2}
-INIT_CODE = {"": 0, "accumulate": 1, "once": 2}
-NONFINITE_LOSS = 1e6
-MAX_RATIO = 1e6
-TAIL_STEPS = 20
 
 _state: dict = {}
 
@@ -98,12 +94,21 @@ class Engine:
         self.condition = condition
         self.readout = readout
         self.early_stop = early_stop
+        self.arch = _state["arch"]
         self._kernel = _kernel_for_width(problem.width)
         steps = problem.steps
         self._batches = (problem.batches if problem.batches is not None
                          else np.zeros((steps, 1), np.int32)).astype(np.int32)
         self.evaluations = 0
         self.steps_run = 0
+
+    @property
+    def chunk_pixels(self) -> int:
+        """Pixels per call that keep the device busy yet give prompt progress and Ctrl-C.
+
+        A GPU needs a hundred thousand threads in flight; a CPU core needs few.
+        """
+        return 1 << 17 if self.arch == "cuda" else 512
 
     @property
     def flops_per_run(self) -> float:
@@ -132,9 +137,14 @@ class Engine:
         steps_run = np.zeros(xs.size, np.int32)
         if xs.size == 0:
             return out
-        # Interleave pixels across threads: diverged runs cluster in an image,
-        # and contiguous chunks would leave one thread with all the long runs.
-        order = np.random.default_rng(xs.size).permutation(xs.size).astype(np.int32)
+        if self.arch == "cuda":
+            # Neighbouring pixels share a warp: similar run lengths waste less
+            # of a warp on a pixel that stopped early.
+            order = np.arange(xs.size, dtype=np.int32)
+        else:
+            # Interleave pixels across threads: diverged runs cluster in an image,
+            # and contiguous chunks would leave one thread with all the long runs.
+            order = np.random.default_rng(xs.size).permutation(xs.size).astype(np.int32)
         p, c = self.problem, self.condition
         self._kernel(
             xs, ys, order, out, steps_run,
@@ -166,12 +176,17 @@ def _kernel_for_width(width: int):
     """The compiled kernel for one width (built once per process)."""
     kernels = _state.setdefault("kernels", {})
     if width not in kernels:
-        kernels[width] = _build_kernel(width)
+        if _state["arch"] == "cuda":
+            from viz.engine_cuda import build_lane_kernel
+
+            kernels[width] = build_lane_kernel(width)
+        else:
+            kernels[width] = _build_kernel(width)
     return kernels[width]
 
 
 def _build_kernel(n: int):
-    """Define the training kernel with the width n unrolled into it."""
+    """Define the CPU training kernel with the width n unrolled into it: one thread per pixel."""
     import taichi as ti
 
     f64 = ti.f64
@@ -181,33 +196,8 @@ def _build_kernel(n: int):
     # is a power of two (n = 4, 16, 64, ...): exact at the paper's n = 16.
     inv_s = 1.0 / math.sqrt(n)
     sqrt2 = math.sqrt(2.0)
-
-    @ti.func
-    def is_finite(v):
-        # Not `v == v`: Taichi folds that to true even with fast_math off.
-        return ti.abs(v) < ti.math.inf
-
-    @ti.func
-    def tanh(x):
-        """tanh that vectorises: ti.tanh is a scalar libm call, 84% of the time.
-
-        tanh|x| = e/(e + 2) with e = expm1(2|x|); expm1 by Cody-Waite range
-        reduction and a degree-13 Taylor polynomial on |r| <= ln2/2 (truncation
-        below 1e-17 relative). A few ulp, no cancellation; NaN passes through.
-        """
-        a = ti.min(ti.abs(x), 20.0)  # tanh(20) is 1.0 in float64
-        y = 2.0 * a
-        k = ti.floor(y * _INV_LN2 + 0.5)
-        r = (y - k * _LN2_HI) - k * _LN2_LO
-        p = _EXPM1_TAYLOR[-1]
-        for c in ti.static(_EXPM1_TAYLOR[-2::-1]):
-            p = p * r + c
-        p = p * r
-        scale = ti.bit_cast((ti.cast(k, ti.i64) + 1023) << 52, f64)
-        e = scale * p + (scale - 1.0)
-        t = e / (e + 2.0)
-        t = -t if x < 0 else t
-        return t if ti.abs(x) <= ti.math.inf else x
+    parts = make_parts(n)
+    is_finite, tanh, load_row = parts.is_finite, parts.tanh, parts.load_row
 
     @ti.func
     def activate(kind: ti.i32, z):
@@ -231,32 +221,6 @@ def _build_kernel(n: int):
             for j in ti.static(range(n)):
                 g[j] = ct[j] * sqrt2 if z[j] > 0 else 0.0
         return g
-
-    @ti.func
-    def load_row(X: ti.template(), Y: ti.template(), probe: ti.template(), batches: ti.template(),
-                 t, r, rows, grad_rows, loss_rows, minibatch):
-        """Row r of a step: its input, target, and whether it feeds the gradient, the loss, the probe.
-
-        Rows are the gradient's (all data, or the minibatch), then for a
-        minibatch every data row again for the full-batch loss, then on the
-        last step the probe input; r >= rows is padding that feeds nothing.
-        """
-        x = vec(0.0)
-        target = 0.0
-        is_grad = r < grad_rows
-        is_loss = r < rows and (r >= grad_rows or minibatch == 0)
-        is_probe = r < rows and r == grad_rows + loss_rows
-        if r < rows and not is_probe:
-            d = r
-            if minibatch != 0:
-                d = batches[t, r] if is_grad else r - grad_rows
-            for i in ti.static(range(n)):
-                x[i] = X[d, i]
-            target = Y[d]
-        elif is_probe:
-            for i in ti.static(range(n)):
-                x[i] = probe[i]
-        return x, target, is_grad, is_loss, is_probe
 
     @ti.kernel
     def train(
@@ -357,44 +321,12 @@ def _build_kernel(n: int):
                         for i in ti.static(range(n)):
                             for j in ti.static(range(n)):
                                 g0[i, j] += xa[i] * ca[j] + xb[i] * cb[j]
-                loss = loss_sum / data
-                if not is_finite(loss):
-                    loss = NONFINITE_LOSS
-                if t == 0:
-                    l0 = loss
-                v = ti.min(loss / l0, MAX_RATIO)
-                sum_v += v
-                sum_inv += 1.0 / v
-                if t >= steps - TAIL_STEPS:
-                    sum_tail += v
+                l0, sum_v, sum_inv, sum_tail = parts.record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail)
                 for i in ti.static(range(n)):
                     w1[i] = w1[i] - lr1 * g1[i]
                     for j in ti.static(range(n)):
                         w0[i, j] = w0[i, j] - lr0 * g0[i, j]
-            if t_stop < steps:
-                # The remaining steps in closed form: each loss is non-finite,
-                # so counts as 1e6 before the division by l0, then the clip.
-                if t_stop == 0:
-                    l0 = NONFINITE_LOSS
-                v_rest = ti.min(NONFINITE_LOSS / l0, MAX_RATIO)
-                rest = steps - t_stop
-                sum_v += rest * v_rest
-                sum_inv += rest / v_rest
-                sum_tail += (steps - ti.max(t_stop, steps - TAIL_STEPS)) * v_rest
-                probe_out = NONFINITE_LOSS
             steps_run[p] = t_stop
-            if want_probe != 0:
-                out[p] = probe_out if is_finite(probe_out) else NONFINITE_LOSS
-            elif sum_tail / ti.min(TAIL_STEPS, steps) < 1.0:
-                out[p] = -sum_v
-            else:
-                out[p] = sum_inv
+            out[p] = parts.finish(steps, t_stop, l0, sum_v, sum_inv, sum_tail, probe_out, want_probe)
 
     return train
-
-
-_LN2_HI = 6.93147180369123816490e-01
-_LN2_LO = 1.90821492927058770002e-10
-_INV_LN2 = 1.44269504088896338700e+00
-#: 1/k! for k = 1..13: expm1(r) = r * (1 + r/2 + r^2/6 + ...).
-_EXPM1_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(1, 14))

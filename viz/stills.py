@@ -14,10 +14,6 @@ from viz.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, REA
 from viz.errors import UsageError
 from viz.problem import PAPER_SEED
 
-#: Pixels per engine call: small enough for a live progress bar and a prompt Ctrl-C.
-CHUNK_PIXELS = 512
-
-
 @dataclass(frozen=True)
 class StillSpec:
     """Everything that determines a still's numbers."""
@@ -74,8 +70,10 @@ def panel_spec(name: str, res: int, preset: str = "paper") -> StillSpec:
 def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) -> np.ndarray:
     """The float64 measure image (rows x cols, row 0 = bottom) of a still.
 
-    Work goes to the engine in chunks of scattered pixels, so the progress
-    bar's rate is representative and Ctrl-C lands within one chunk.
+    Work goes to the engine in chunks (the engine's size), so Ctrl-C lands
+    within one chunk. On a CPU the chunks hold scattered pixels, so the
+    progress bar's rate is representative; on a GPU they hold neighbours,
+    whose similar run lengths keep a warp's lanes busy.
     """
     from tqdm import tqdm
 
@@ -91,11 +89,15 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
     grid_x, grid_y = np.meshgrid(xs, ys)
     flat_x, flat_y = grid_x.ravel(), grid_y.ravel()
     out = np.full(flat_x.size, np.nan)
-    order = np.random.default_rng(0).permutation(flat_x.size)
+    if engine.arch == "cuda":
+        order = np.arange(flat_x.size)
+    else:
+        order = np.random.default_rng(0).permutation(flat_x.size)
+    chunk = engine.chunk_pixels
     label = f"{spec.condition} n={spec.width} T={spec.steps} {spec.cols}x{spec.rows}"
     with tqdm(total=flat_x.size, unit="px", desc=label, disable=not progress, smoothing=0.1) as bar:
-        for start in range(0, order.size, CHUNK_PIXELS):
-            idx = order[start:start + CHUNK_PIXELS]
+        for start in range(0, order.size, chunk):
+            idx = order[start:start + chunk]
             out[idx] = engine.measure(flat_x[idx], flat_y[idx])
             bar.update(idx.size)
     return out.reshape(spec.rows, spec.cols)

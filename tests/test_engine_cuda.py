@@ -1,0 +1,21 @@
+"""The CUDA kernel's layout, checkable without a GPU; its numbers face the check-value suite on one.
+
+On a machine with an NVIDIA GPU: NNFRACTAL_TEST_ARCH=cuda pytest -k "engine or early or agree"
+tests/test_check_values.py tests/test_early_stop.py tests/test_agreement.py
+"""
+import pytest
+
+from viz.engine_cuda import WARP, lanes_for
+from viz.errors import UsageError
+
+
+@pytest.mark.parametrize("width,lanes", [(1, 1), (2, 2), (3, 4), (8, 8), (9, 16), (16, 16), (17, 32), (32, 32)])
+def test_a_pixel_gets_the_smallest_power_of_two_lanes_holding_its_width(width, lanes):
+    assert lanes_for(width) == lanes
+    assert WARP % lanes_for(width) == 0  # a group never straddles two warps
+
+
+@pytest.mark.parametrize("width", [0, 33, 64])
+def test_widths_beyond_a_warp_are_refused(width):
+    with pytest.raises(UsageError, match="widths 1..32"):
+        lanes_for(width)

@@ -1,0 +1,125 @@
+"""Taichi functions both training kernels share: the tanh, the data rows, the measure's bookkeeping.
+
+The CPU kernel (one thread per pixel, viz/engine.py) and the CUDA kernel
+(a group of lanes per pixel, viz/engine_cuda.py) differ only in how they
+spread a network's arithmetic over threads; everything that decides the
+numbers of SPEC.md outside that arithmetic lives here once.
+"""
+import math
+from types import SimpleNamespace
+
+NONLINEARITY_CODE = {"tanh": 0, "relu": 1, "identity": 2}
+INIT_CODE = {"": 0, "accumulate": 1, "once": 2}
+NONFINITE_LOSS = 1e6
+MAX_RATIO = 1e6
+TAIL_STEPS = 20
+
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e+00
+#: 1/k! for k = 1..13: expm1(r) = r * (1 + r/2 + r^2/6 + ...).
+_EXPM1_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(1, 14))
+
+
+def make_parts(n: int) -> SimpleNamespace:
+    """The shared Taichi functions for width n (Taichi must be initialised)."""
+    import taichi as ti
+
+    f64 = ti.f64
+    vec = ti.types.vector(n, f64)
+
+    @ti.func
+    def is_finite(v):
+        # Not `v == v`: Taichi folds that to true even with fast_math off.
+        return ti.abs(v) < ti.math.inf
+
+    @ti.func
+    def tanh(x):
+        """tanh that vectorises: ti.tanh is a scalar libm call, 84% of the CPU time.
+
+        tanh|x| = e/(e + 2) with e = expm1(2|x|); expm1 by Cody-Waite range
+        reduction and a degree-13 Taylor polynomial on |r| <= ln2/2 (truncation
+        below 1e-17 relative). A few ulp, no cancellation; NaN passes through.
+        """
+        a = ti.min(ti.abs(x), 20.0)  # tanh(20) is 1.0 in float64
+        y = 2.0 * a
+        k = ti.floor(y * _INV_LN2 + 0.5)
+        r = (y - k * _LN2_HI) - k * _LN2_LO
+        p = _EXPM1_TAYLOR[-1]
+        for c in ti.static(_EXPM1_TAYLOR[-2::-1]):
+            p = p * r + c
+        p = p * r
+        scale = ti.bit_cast((ti.cast(k, ti.i64) + 1023) << 52, f64)
+        e = scale * p + (scale - 1.0)
+        t = e / (e + 2.0)
+        t = -t if x < 0 else t
+        return t if ti.abs(x) <= ti.math.inf else x
+
+    @ti.func
+    def load_row(X: ti.template(), Y: ti.template(), probe: ti.template(), batches: ti.template(),
+                 t, r, rows, grad_rows, loss_rows, minibatch):
+        """Row r of a step: its input, target, and whether it feeds the gradient, the loss, the probe.
+
+        Rows are the gradient's (all data, or the minibatch), then for a
+        minibatch every data row again for the full-batch loss, then on the
+        last step the probe input; r >= rows is padding that feeds nothing.
+        """
+        x = vec(0.0)
+        target = 0.0
+        is_grad = r < grad_rows
+        is_loss = r < rows and (r >= grad_rows or minibatch == 0)
+        is_probe = r < rows and r == grad_rows + loss_rows
+        if r < rows and not is_probe:
+            d = r
+            if minibatch != 0:
+                d = batches[t, r] if is_grad else r - grad_rows
+            for i in ti.static(range(n)):
+                x[i] = X[d, i]
+            target = Y[d]
+        elif is_probe:
+            for i in ti.static(range(n)):
+                x[i] = probe[i]
+        return x, target, is_grad, is_loss, is_probe
+
+    @ti.func
+    def record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail):
+        """Fold one step's loss into the running sums of the measure (SPEC: clip, ratio, tail)."""
+        loss = loss_sum / data
+        if not is_finite(loss):
+            loss = NONFINITE_LOSS
+        if t == 0:
+            l0 = loss
+        v = ti.min(loss / l0, MAX_RATIO)
+        sum_v += v
+        sum_inv += 1.0 / v
+        if t >= steps - TAIL_STEPS:
+            sum_tail += v
+        return l0, sum_v, sum_inv, sum_tail
+
+    @ti.func
+    def finish(steps, t_stop, l0, sum_v, sum_inv, sum_tail, probe_out, want_probe):
+        """The pixel's value; steps after an early stop are added in closed form.
+
+        Each remaining loss is non-finite, so counts as 1e6 before the
+        division by l0, then the clip.
+        """
+        if t_stop < steps:
+            if t_stop == 0:
+                l0 = NONFINITE_LOSS
+            v_rest = ti.min(NONFINITE_LOSS / l0, MAX_RATIO)
+            rest = steps - t_stop
+            sum_v += rest * v_rest
+            sum_inv += rest / v_rest
+            sum_tail += (steps - ti.max(t_stop, steps - TAIL_STEPS)) * v_rest
+            probe_out = NONFINITE_LOSS
+        value = 0.0
+        if want_probe != 0:
+            value = probe_out if is_finite(probe_out) else NONFINITE_LOSS
+        elif sum_tail / ti.min(TAIL_STEPS, steps) < 1.0:
+            value = -sum_v
+        else:
+            value = sum_inv
+        return value
+
+    return SimpleNamespace(is_finite=is_finite, tanh=tanh, load_row=load_row,
+                           record_loss=record_loss, finish=finish)
