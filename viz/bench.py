@@ -3,18 +3,19 @@
 Each workload is a fixed still (condition, window, resolution, preset). The
 Taichi engine, the NumPy reference and (when the optional `jax` extra is
 installed) the reference notebook's own approach run the same pixels in one
-process; a dgemm probe in the same run gives this machine's float64 peak.
+process; a probe in the same run gives the machine's float64 peak (dgemm
+on a CPU, a multiply-add kernel on a GPU).
 """
 from __future__ import annotations
 
 import os
 import platform
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from viz.conditions import CONDITIONS, DEFAULT_WINDOW, PRESETS, panel_log_window
+from viz.peak import float64_peak, seconds
 from viz.problem import load_problem
 from viz.stills import StillSpec
 
@@ -25,33 +26,28 @@ class Workload:
 
     name: str
     spec: StillSpec
-    baseline_pixels: int  # the slow baselines run a deterministic subset of this many
+    reference_pixels: int  # the baselines run a deterministic subset of this many
+    jax_pixels: int
 
 
-def workloads() -> list[Workload]:
-    """The issue's fixed work: tanh panel at the paper preset, default view at the quick preset."""
+def workloads(arch: str) -> list[Workload]:
+    """The issue's fixed work: tanh panel at the paper preset, default view at the quick preset.
+
+    A GPU gets the same windows at sizes that fill it (a 32x32 still would
+    occupy a few of its 132 multiprocessors), and JAX, there on the GPU too,
+    a matching share of them.
+    """
     paper, quick = PRESETS["paper"], PRESETS["quick"]
+    gpu = arch == "cuda"
+    paper_res, quick_res = (256, 1024) if gpu else (32, 128)
     return [
-        Workload("tanh panel, paper preset, 32x32",
-                 StillSpec("tanh", panel_log_window("tanh"), 32, 32, paper.width, paper.steps), 1024),
-        Workload("default view, quick preset, 128x128",
-                 StillSpec("tanh", DEFAULT_WINDOW, 128, 128, quick.width, quick.steps), 4096),
+        Workload(f"tanh panel, paper preset, {paper_res}x{paper_res}",
+                 StillSpec("tanh", panel_log_window("tanh"), paper_res, paper_res, paper.width, paper.steps),
+                 1024, 16384 if gpu else 1024),
+        Workload(f"default view, quick preset, {quick_res}x{quick_res}",
+                 StillSpec("tanh", DEFAULT_WINDOW, quick_res, quick_res, quick.width, quick.steps),
+                 4096, 262144 if gpu else 4096),
     ]
-
-
-def dgemm_peak(size: int = 2048, repeats: int = 5) -> float:
-    """This machine's float64 matrix-multiply rate in GFLOP/s (best of a few), all cores."""
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((size, size)), rng.standard_normal((size, size))
-    a @ b
-    best = min(_seconds(lambda: a @ b) for _ in range(repeats))
-    return 2.0 * size ** 3 / best / 1e9
-
-
-def _seconds(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def _pixels(spec: StillSpec, count: int | None = None):
@@ -76,21 +72,22 @@ def run_workload(work: Workload, arch: str, with_jax: bool) -> dict:
     flops = engine.flops_per_run
     engine.prepare()  # build the kernel outside the timing
     xs, ys = _pixels(spec)
-    t = _seconds(lambda: engine.measure(xs, ys))
+    t = seconds(lambda: engine.measure(xs, ys))
     full = Engine(problem, condition, early_stop=False)
-    t_full = _seconds(lambda: full.measure(xs, ys))
+    t_full = seconds(lambda: full.measure(xs, ys))
     results = {"workload": work.name, "pixels": int(xs.size), "flops_per_pixel": flops, "impls": {}}
     results["impls"]["taichi"] = _figures(xs.size, t, flops)
     results["impls"]["taichi, no early stop"] = _figures(xs.size, t_full, flops)
     results["steps_run_fraction"] = engine.steps_run / (xs.size * spec.steps)
-    bx, by = _pixels(spec, work.baseline_pixels)
+    bx, by = _pixels(spec, work.reference_pixels)
     with np.errstate(all="ignore"):
-        t_ref = _seconds(lambda: reference.measure(problem, condition, bx, by))
+        t_ref = seconds(lambda: reference.measure(problem, condition, bx, by))
     results["impls"]["numpy reference"] = _figures(bx.size, t_ref, flops)
     if with_jax:
         from viz import bench_jax
 
-        results["impls"]["jax vmap+scan (reference's approach)"] = bench_jax.time_jax(problem, condition, bx, by, flops)
+        jx, jy = _pixels(spec, work.jax_pixels)
+        results["impls"][f"jax vmap+scan on {bench_jax.device()} (reference way)"] = bench_jax.time_jax(problem, condition, jx, jy, flops)
     return results
 
 
@@ -107,15 +104,32 @@ def machine() -> dict:
             cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
+    found = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
+    from viz.engine import current_arch
+
+    if current_arch() == "cuda":
+        found["gpu"] = gpu_name()
+    return found
+
+
+def gpu_name() -> str:
+    """The NVIDIA card's name as the driver reports it."""
+    import subprocess
+
+    try:
+        return subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                              capture_output=True, text=True, timeout=20).stdout.strip() or "NVIDIA GPU"
+    except (OSError, subprocess.SubprocessError):
+        return "NVIDIA GPU"
 
 
 def format_report(report: dict) -> str:
     """The figures side by side, as a plain-text table."""
-    peak = report["dgemm_gflops"]
+    peak = report["peak_gflops"]
     m = report["machine"]
-    lines = [f"machine: {m['cpu']}, {m['cores']} cores; backend {report['arch']}",
-             f"float64 peak (dgemm probe, this run): {peak:.1f} GFLOP/s", ""]
+    lines = [f"machine: {m['cpu']}, {m['cores']} cores" + (f", {m['gpu']}" if m.get("gpu") else "")
+             + f"; backend {report['arch']}",
+             f"float64 peak ({report['peak_probe']}, this run): {peak:.1f} GFLOP/s", ""]
     for work in report["workloads"]:
         lines.append(f"{work['workload']}  ({work['flops_per_pixel']:.3g} flops/pixel)")
         lines.append(f"  {'implementation':40s} {'pixels':>7s} {'px/s':>10s} {'GFLOP/s':>8s} {'% peak':>7s} {'taichi x':>9s}")
@@ -141,6 +155,6 @@ def run_bench(arch: str = "auto") -> dict:
     except ImportError:
         with_jax, note = False, "jax not installed: the reference's approach skipped (pip install -e '.[jax]')"
     used = init_backend(arch)
-    report = {"machine": machine(), "arch": used, "dgemm_gflops": dgemm_peak(), "jax_note": note,
-              "workloads": [run_workload(w, arch, with_jax) for w in workloads()]}
-    return report
+    probe, peak = float64_peak(used)
+    return {"machine": machine(), "arch": used, "peak_probe": probe, "peak_gflops": peak, "jax_note": note,
+            "workloads": [run_workload(w, used, with_jax) for w in workloads(used)]}

@@ -54,6 +54,13 @@ def _build(problem: Problem, condition: Condition):
     return jax.jit(jax.vmap(run))
 
 
+def device() -> str:
+    """Where JAX runs (its default device: the GPU when jax has CUDA, else the CPU)."""
+    import jax
+
+    return jax.devices()[0].platform
+
+
 def time_jax(problem: Problem, condition: Condition, xs: np.ndarray, ys: np.ndarray, flops: float) -> dict:
     """Compile on the batch, then time one run of it: pixels/s and GFLOP/s."""
     fn = _build(problem, condition)
