@@ -86,16 +86,15 @@ def test_fill_computes_each_sample_once_and_saves_each_keyframe(tmp_path):
     assert again.evaluations == 0
 
 
-def test_an_interrupted_keyframe_resumes_from_its_checkpoint(tmp_path, monkeypatch):
-    monkeypatch.setattr("viz.keyframes.CHUNK", 50)
+def test_an_interrupted_keyframe_resumes_from_its_checkpoint(tmp_path):
     spec = spec_at(res=16, levels=(1, 2, 3))
     store = KeyframeStore.create_or_resume(tmp_path / "kf", spec)
     first = FakeEngine(interrupt_after=8)  # keyframe 0 takes 6 chunks; stop inside keyframe 1
     with pytest.raises(KeyboardInterrupt):
-        store.fill(first)
+        store.fill(first, chunk=50)
     assert store.missing() == [2, 3] and store.path(2, partial=True).is_file()
     second = FakeEngine()
-    report = KeyframeStore.create_or_resume(tmp_path / "kf", spec).fill(second)
+    report = KeyframeStore.create_or_resume(tmp_path / "kf", spec).fill(second, chunk=50)
     assert report.samples_resumed == 100 + 64 and report.loaded == 1  # computed + copied before the stop
     assert first.evaluations + second.evaluations == 256 + 2 * 192
     assert not store.path(2, partial=True).exists()

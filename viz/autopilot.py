@@ -91,7 +91,7 @@ def fly(settings: PilotSettings, queue, flown) -> None:
                         to_fixed(HOME[0]), to_fixed(HOME[1]), settings.res, (outer_level(settings.res),))
     with tempfile.TemporaryDirectory(prefix="nnfractal-pilot-") as tmp:
         home = KeyframeStore.create_or_resume(Path(tmp) / "map", base)
-        home.fill(engine.measure)
+        home.fill(engine.measure, chunk=engine.chunk_pixels)
         world = home.load(base.levels[0])
         for flight in itertools.count():
             flown.acquire()
@@ -101,7 +101,7 @@ def fly(settings: PilotSettings, queue, flown) -> None:
             store = KeyframeStore.create_or_resume(Path(tmp) / f"flight{flight}", spec)
             for level in deeper_levels(spec):
                 store.spec = replace(spec, levels=tuple(range(spec.levels[0], level + 1)))
-                store.fill(engine.measure)
+                store.fill(engine.measure, chunk=engine.chunk_pixels)
                 keyframe = store.load(level)
                 if not both_signs_near_centre(keyframe):
                     break

@@ -156,7 +156,7 @@ def compute(store: KeyframeStore, arch: str, quiet: bool) -> None:
             bar.n = state["base"] + done
             bar.refresh()
 
-        report = store.fill(engine.measure, progress)
+        report = store.fill(engine.measure, progress, engine.chunk_pixels)
         bar.set_description(f"keyframes {len(missing)}/{len(missing)}")
     print(f"keyframes: {report.loaded} on disk, {report.computed} computed; {report.samples_computed} samples "
           f"computed at {report.rate:.0f}/s, {report.samples_reused} copied from the keyframe above, "

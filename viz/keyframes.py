@@ -39,7 +39,7 @@ MANIFEST = "manifest.json"
 OUTER_DECADES = 6.0
 #: Seconds between checkpoints of the keyframe in progress.
 CHECKPOINT_S = 60.0
-#: Samples per engine call: a live progress bar and a prompt Ctrl-C.
+#: Samples per engine call unless the caller says (the engine's own size): a live progress bar and a prompt Ctrl-C.
 CHUNK = 512
 
 
@@ -265,11 +265,13 @@ class KeyframeStore:
         return [self.load(level, mapped=mapped) for level in self.spec.levels]
 
     def fill(self, measure: Callable[[np.ndarray, np.ndarray], np.ndarray],
-             progress: Callable[[int, int, int], None] = lambda level, done, total: None) -> FillReport:
+             progress: Callable[[int, int, int], None] = lambda level, done, total: None,
+             chunk: int = CHUNK) -> FillReport:
         """Compute the missing keyframes, widest first, each saved as soon as it is complete.
 
         `measure(xs, ys)` gives one measure per hyperparameter pair;
-        `progress(level, samples_done, samples_to_do)` is told after each chunk.
+        `progress(level, samples_done, samples_to_do)` is told after each chunk
+        of `chunk` samples (a GPU engine wants far more than a CPU one).
         On Ctrl-C the keyframe in progress is checkpointed before the
         interrupt goes on.
         """
@@ -281,7 +283,7 @@ class KeyframeStore:
                 report.loaded += 1
                 continue
             values = self._start(level, previous, report)
-            previous = (level, self._compute(level, values, measure, progress, report))
+            previous = (level, self._compute(level, values, measure, progress, report, chunk))
             report.computed += 1
         return report
 
@@ -300,7 +302,8 @@ class KeyframeStore:
             report.samples_reused += int(np.count_nonzero(fresh))
         return values
 
-    def _compute(self, level: int, values: np.ndarray, measure, progress, report: FillReport) -> np.ndarray:
+    def _compute(self, level: int, values: np.ndarray, measure, progress, report: FillReport,
+                 chunk: int) -> np.ndarray:
         xs, ys = keyframe_values(self.spec, level)
         todo = np.flatnonzero(np.isnan(values.ravel()))
         todo = todo[np.random.default_rng(level).permutation(todo.size)]
@@ -308,8 +311,8 @@ class KeyframeStore:
         start = last_save = time.monotonic()
         done = 0
         try:
-            for first in range(0, todo.size, CHUNK):
-                idx = todo[first:first + CHUNK]
+            for first in range(0, todo.size, chunk):
+                idx = todo[first:first + chunk]
                 flat[idx] = measure(xs[idx % self.spec.res], ys[idx // self.spec.res])
                 done += idx.size
                 progress(level, done, todo.size)
