@@ -1,6 +1,7 @@
 """`nnfractal demo`: the ping-pong clock, segment prefetch, and a fullscreen run under Xvfb that Esc ends."""
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import subprocess
@@ -108,15 +109,25 @@ def xvfb():
 
 
 @pytest.mark.display
-def test_demo_plays_a_store_fullscreen_and_esc_quits(tmp_path, xvfb):
-    make_store(tmp_path / "kf")
+@contextlib.contextmanager
+def running_demo(xvfb: str, *args: str):
+    """`nnfractal demo ARGS` on the private display, with xdotool's keyword arguments; killed if still running."""
     env = dict(os.environ, DISPLAY=xvfb)
-    proc = subprocess.Popen([sys.executable, "-m", "viz", "demo", str(tmp_path / "kf")], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "viz", "demo", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        yield proc, dict(env=env, capture_output=True, text=True, timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_demo_plays_a_store_fullscreen_and_esc_quits(tmp_path, xvfb):
+    make_store(tmp_path / "kf")
+    with running_demo(xvfb, str(tmp_path / "kf")) as (proc, xdo):
         first = proc.stdout.readline()
         assert "fullscreen 640x480" in first, first + proc.stderr.read()
-        xdo = dict(env=env, capture_output=True, text=True, timeout=10)
         window = subprocess.run(["xdotool", "search", "--sync", "--name", "nnfractal demo"], **xdo).stdout.split()[0]
         geometry = subprocess.run(["xdotool", "getwindowgeometry", window], **xdo).stdout
         assert "Position: 0,0" in geometry and "Geometry: 640x480" in geometry
@@ -124,10 +135,6 @@ def test_demo_plays_a_store_fullscreen_and_esc_quits(tmp_path, xvfb):
         assert shows_both_sides(screenshot(xvfb))
         subprocess.run(["xdotool", "key", "--window", window, "Escape"], **xdo)
         out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err
     drawn = int(out.split("drew ")[1].split()[0])
     assert drawn >= 10
@@ -187,21 +194,13 @@ def test_a_flight_ends_where_the_map_runs_out_of_float64s_or_colours():
 
 @pytest.mark.display
 def test_the_live_demo_flies_and_esc_quits(xvfb):
-    env = dict(os.environ, DISPLAY=xvfb)
-    proc = subprocess.Popen([sys.executable, "-m", "viz", "demo", "--res", "16", "--preset", "quick", "--arch", "cpu"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with running_demo(xvfb, "--res", "16", "--preset", "quick", "--arch", "cpu") as (proc, xdo):
         assert "live flight over tanh" in proc.stdout.readline()
         time.sleep(12)  # the pilot starts Taichi, maps the plane and sends its first keyframes
-        xdo = dict(env=env, capture_output=True, text=True, timeout=10)
         window = subprocess.run(["xdotool", "search", "--name", "nnfractal demo"], **xdo).stdout.split()[0]
         assert shows_both_sides(screenshot(xvfb))
         assert subprocess.run(["xdotool", "key", "--window", window, "Escape"], **xdo).returncode == 0
         out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err
     assert int(out.split("drew ")[1].split()[0]) >= 10
 
