@@ -1,13 +1,15 @@
-"""The CUDA training kernel: a group of lanes trains one network, lane j holding column j of W0.
+"""The CUDA training kernel: a group of lanes trains one network, each lane holding columns of W0.
 
 One thread per pixel (the CPU kernel) would need W0 and its gradient, 2n^2
 doubles, in registers: at n = 16 that is 1,024 registers, four times what a
-CUDA thread has, so they would spill. Here a power-of-two group of L >= n
-lanes of one warp shares a pixel: lane j keeps column j of W0 and of its
-gradient (2n doubles), computes its own hidden unit, and the group sums the
-output over lanes with butterfly shuffles, so every lane holds the same,
-bitwise identical output, loss and early-stop decision. Lanes j >= n (when
-n is not a power of two) hold zero columns and stay zero.
+CUDA thread has, so they would spill. Here a power-of-two group of L lanes
+of one warp shares a pixel: lane j keeps C = COLS_PER_LANE columns of W0
+and of its gradient (columns j*C .. j*C + C - 1, 2nC doubles), computes
+those hidden units, and the group sums the output over lanes with butterfly
+shuffles, so every lane holds the same, bitwise identical output, loss and
+early-stop decision. Columns >= n (when n is not a multiple of L*C) hold
+zeros and stay zero. With L = 1 the kernel has no shuffles at all, which is
+how its arithmetic is checked on a CPU.
 """
 # No `from __future__ import annotations`: Taichi reads kernel annotations as objects.
 import math
@@ -16,25 +18,35 @@ from viz.errors import UsageError
 from viz.kernel_parts import make_parts
 
 WARP = 32
-#: Threads per block (on an H200, 256 gave 1.4x the pixels/s of 64 or 128).
-BLOCK_DIM = 256
+#: Columns of W0 per lane, and threads per block: on an H100 at the paper
+#: preset two columns in blocks of 64 gave 32,980 px/s, one column in
+#: blocks of 256 gave 31,870 (the next best; one column in blocks of 128
+#: gave 23,072). Two columns halve the shuffles and data-row loads per
+#: hidden unit, at 241 registers a thread instead of 128.
+COLS_PER_LANE = 2
+BLOCK_DIM = 64
 LOW_WORD = 0xFFFFFFFF
 
 
-def lanes_for(width: int) -> int:
-    """Lanes per pixel: the smallest power of two holding the width (a group never spans warps)."""
-    if not 1 <= width <= WARP:
-        raise UsageError(f"the CUDA kernel supports widths 1..{WARP}, not {width}; use --arch cpu")
-    return 1 << (width - 1).bit_length()
+def lanes_for(width: int, cols: int = 1) -> int:
+    """Lanes per pixel: the smallest power of two whose lanes hold the width, `cols` columns each.
+
+    A group never spans warps.
+    """
+    if not 1 <= width <= WARP * cols:
+        raise UsageError(f"the CUDA kernel supports widths 1..{WARP * cols}, not {width}; use --arch cpu")
+    return 1 << (-(-width // cols) - 1).bit_length()
 
 
-def build_lane_kernel(n: int):
+def build_lane_kernel(n: int, cols: int | None = None):
     """Define the CUDA training kernel for width n (same arguments and results as the CPU kernel)."""
     import taichi as ti
 
+    cols = COLS_PER_LANE if cols is None else cols
     f64 = ti.f64
-    col = ti.types.vector(n, f64)
-    lanes = lanes_for(n)
+    block = ti.types.matrix(n, cols, f64)  # the lane's columns of W0 (or of its gradient)
+    units = ti.types.vector(cols, f64)  # the lane's hidden units
+    lanes = lanes_for(n, cols)
     group_bits = (1 << lanes) - 1  # the group's lanes, before the shift to its place in the warp
     offsets = [lanes >> (k + 1) for k in range(int(math.log2(lanes)))]  # butterfly: L/2, ..., 1
     inv_s = 1.0 / math.sqrt(n)
@@ -54,12 +66,22 @@ def build_lane_kernel(n: int):
         return v
 
     @ti.func
+    def any_lane(mask, flag):
+        """Whether flag holds on any lane of the group."""
+        found = flag
+        if ti.static(lanes > 1):
+            found = ti.simt.warp.any_nonzero(mask, ti.cast(flag, ti.i32)) != 0
+        return found
+
+    @ti.func
     def activate(kind: ti.i32, z):
         h = z
         if kind == 0:
-            h = tanh(z * sqrt2)
+            for c in ti.static(range(cols)):
+                h[c] = tanh(z[c] * sqrt2)
         elif kind == 1:
-            h = ti.max(z, 0.0) * sqrt2
+            for c in ti.static(range(cols)):
+                h[c] = ti.max(z[c], 0.0) * sqrt2
         return h
 
     @ti.func
@@ -67,9 +89,11 @@ def build_lane_kernel(n: int):
         g = ct
         if kind == 0:
             # As JAX differentiates tanh, (g + g h)(1 - h): exact near saturation.
-            g = ((ct + ct * h) * (1.0 - h)) * sqrt2
+            for c in ti.static(range(cols)):
+                g[c] = ((ct[c] + ct[c] * h[c]) * (1.0 - h[c])) * sqrt2
         elif kind == 1:
-            g = ct * sqrt2 if z > 0 else 0.0
+            for c in ti.static(range(cols)):
+                g[c] = ct[c] * sqrt2 if z[c] > 0 else 0.0
         return g
 
     @ti.kernel
@@ -90,19 +114,22 @@ def build_lane_kernel(n: int):
             j = q % lanes
             p = order[q // lanes]
             mask = ti.u32(group_bits) << ti.u32((q % WARP) - j)
-            real = j < n
+            real = units(0.0)  # 1 for the lane's columns that exist, 0 for padding
+            for c in ti.static(range(cols)):
+                real[c] = 1.0 if j * cols + c < n else 0.0
             lr0 = xs[p]
             lr1 = ys[p]
             offset = 0.0
             if init_mode != 0:
-                offset = xs[p] if real else 0.0
+                offset = xs[p]
                 lr0 = ys[p]
-            w0 = col(0.0)
-            w1 = 0.0
-            if real:
-                w1 = W1[j]
-                for i in ti.static(range(n)):
-                    w0[i] = W0[i, j] + (offset if init_mode == 2 else 0.0)
+            w0 = block(0.0)
+            w1 = units(0.0)
+            for c in ti.static(range(cols)):
+                if real[c] != 0.0:
+                    w1[c] = W1[j * cols + c]
+                    for i in ti.static(range(n)):
+                        w0[i, c] = W0[i, j * cols + c] + (offset if init_mode == 2 else 0.0)
             grad_rows = data if minibatch == 0 else minibatch
             loss_rows = 0 if minibatch == 0 else data
             inv_grad_rows = 1.0 / grad_rows
@@ -114,13 +141,21 @@ def build_lane_kernel(n: int):
             t_stop = steps
             for t in range(steps):
                 # W1 non-finite makes every later output, hence loss, non-finite.
-                if early_stop != 0 and ti.simt.warp.any_nonzero(mask, ti.cast(not is_finite(w1), ti.i32)) != 0:
-                    t_stop = t
-                    break
+                if early_stop != 0:
+                    bad = False
+                    for c in ti.static(range(cols)):
+                        if not is_finite(w1[c]):
+                            bad = True
+                    if any_lane(mask, bad):
+                        t_stop = t
+                        break
                 if init_mode == 1:
-                    w0 += offset
-                g0 = col(0.0)
-                g1 = 0.0
+                    for c in ti.static(range(cols)):
+                        if real[c] != 0.0:
+                            for i in ti.static(range(n)):
+                                w0[i, c] += offset
+                g0 = block(0.0)
+                g1 = units(0.0)
                 loss_sum = 0.0
                 probe_row = want_probe != 0 and t == steps - 1
                 rows = grad_rows + loss_rows + (1 if probe_row else 0)
@@ -129,12 +164,16 @@ def build_lane_kernel(n: int):
                 for r in range(rows):
                     x, target, is_grad, is_loss, is_probe = load_row(
                         X, Y, probe, batches, t, r, rows, grad_rows, loss_rows, minibatch)
-                    z = 0.0
+                    z = units(0.0)
                     for i in ti.static(range(n)):
-                        z += x[i] * w0[i]
+                        for c in ti.static(range(cols)):
+                            z[c] += x[i] * w0[i, c]
                     z *= inv_s
                     h = activate(kind, z)
-                    y = group_sum(h * w1, mask) * inv_s * inv_s
+                    part = 0.0
+                    for c in ti.static(range(cols)):
+                        part += h[c] * w1[c]
+                    y = group_sum(part, mask) * inv_s * inv_s
                     res = y - target
                     if is_probe:
                         probe_out = y
@@ -142,14 +181,17 @@ def build_lane_kernel(n: int):
                         loss_sum += res * res
                     if is_grad:
                         ct = inv_grad_rows * (2.0 * res) * inv_s * inv_s
-                        c = activate_backward(kind, z, h, w1 * ct) * inv_s
+                        d = activate_backward(kind, z, h, w1 * ct) * inv_s
                         g1 += h * ct
                         for i in ti.static(range(n)):
-                            g0[i] += x[i] * c
+                            for c in ti.static(range(cols)):
+                                g0[i, c] += x[i] * d[c]
                 l0, sum_v, sum_inv, sum_tail = parts.record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail)
-                if real:
-                    w1 = w1 - lr1 * g1
-                    w0 = w0 - lr0 * g0
+                for c in ti.static(range(cols)):
+                    if real[c] != 0.0:
+                        w1[c] = w1[c] - lr1 * g1[c]
+                        for i in ti.static(range(n)):
+                            w0[i, c] = w0[i, c] - lr0 * g0[i, c]
             if j == 0:
                 steps_run[p] = t_stop
                 out[p] = parts.finish(steps, t_stop, l0, sum_v, sum_inv, sum_tail, probe_out, want_probe)
