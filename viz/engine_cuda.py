@@ -28,7 +28,7 @@ BLOCK_DIM = 64
 LOW_WORD = 0xFFFFFFFF
 
 
-def lanes_for(width: int, cols: int = 1) -> int:
+def lanes_for(width: int, cols: int) -> int:
     """Lanes per pixel: the smallest power of two whose lanes hold the width, `cols` columns each.
 
     A group never spans warps.
