@@ -14,7 +14,7 @@ import numpy as np
 
 from viz.conditions import Condition
 from viz.errors import UsageError
-from viz.kernel_parts import INIT_CODE, NONLINEARITY_CODE, make_parts
+from viz.kernel_parts import INIT_CODE, NONLINEARITY_CODE, make_activations, make_parts
 from viz.problem import Problem
 
 ARCHES = ("auto", "cpu", "cuda")
@@ -199,32 +199,9 @@ def _build_kernel(n: int):
     # Multiplying by 1/sqrt(n) equals the notebook's division whenever sqrt(n)
     # is a power of two (n = 4, 16, 64, ...): exact at the paper's n = 16.
     inv_s = 1.0 / math.sqrt(n)
-    sqrt2 = math.sqrt(2.0)
     parts = make_parts(n)
-    is_finite, tanh, load_row = parts.is_finite, parts.tanh, parts.load_row
-
-    @ti.func
-    def activate(kind: ti.i32, z):
-        h = z
-        if kind == 0:
-            for j in ti.static(range(n)):
-                h[j] = tanh(z[j] * sqrt2)
-        elif kind == 1:
-            for j in ti.static(range(n)):
-                h[j] = ti.max(z[j], 0.0) * sqrt2
-        return h
-
-    @ti.func
-    def activate_backward(kind: ti.i32, z, h, ct):
-        g = ct
-        if kind == 0:
-            # As JAX differentiates tanh, (g + g h)(1 - h): exact near saturation.
-            for j in ti.static(range(n)):
-                g[j] = ((ct[j] + ct[j] * h[j]) * (1.0 - h[j])) * sqrt2
-        elif kind == 1:
-            for j in ti.static(range(n)):
-                g[j] = ct[j] * sqrt2 if z[j] > 0 else 0.0
-        return g
+    is_finite, load_row = parts.is_finite, parts.load_row
+    activate, activate_backward = make_activations(n, parts.tanh)
 
     @ti.kernel
     def train(

@@ -15,7 +15,7 @@ how its arithmetic is checked on a CPU.
 import math
 
 from viz.errors import UsageError
-from viz.kernel_parts import make_parts
+from viz.kernel_parts import make_activations, make_parts
 
 WARP = 32
 #: Columns of W0 per lane, and threads per block: on an H100 at the paper
@@ -50,9 +50,9 @@ def build_lane_kernel(n: int, cols: int | None = None):
     group_bits = (1 << lanes) - 1  # the group's lanes, before the shift to its place in the warp
     offsets = [lanes >> (k + 1) for k in range(int(math.log2(lanes)))]  # butterfly: L/2, ..., 1
     inv_s = 1.0 / math.sqrt(n)
-    sqrt2 = math.sqrt(2.0)
     parts = make_parts(n)
-    is_finite, tanh, load_row = parts.is_finite, parts.tanh, parts.load_row
+    is_finite, load_row = parts.is_finite, parts.load_row
+    activate, activate_backward = make_activations(cols, parts.tanh)
 
     @ti.func
     def group_sum(v, mask):
@@ -72,29 +72,6 @@ def build_lane_kernel(n: int, cols: int | None = None):
         if ti.static(lanes > 1):
             found = ti.simt.warp.any_nonzero(mask, ti.cast(flag, ti.i32)) != 0
         return found
-
-    @ti.func
-    def activate(kind: ti.i32, z):
-        h = z
-        if kind == 0:
-            for c in ti.static(range(cols)):
-                h[c] = tanh(z[c] * sqrt2)
-        elif kind == 1:
-            for c in ti.static(range(cols)):
-                h[c] = ti.max(z[c], 0.0) * sqrt2
-        return h
-
-    @ti.func
-    def activate_backward(kind: ti.i32, z, h, ct):
-        g = ct
-        if kind == 0:
-            # As JAX differentiates tanh, (g + g h)(1 - h): exact near saturation.
-            for c in ti.static(range(cols)):
-                g[c] = ((ct[c] + ct[c] * h[c]) * (1.0 - h[c])) * sqrt2
-        elif kind == 1:
-            for c in ti.static(range(cols)):
-                g[c] = ct[c] * sqrt2 if z[c] > 0 else 0.0
-        return g
 
     @ti.kernel
     def train(

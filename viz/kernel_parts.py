@@ -123,3 +123,39 @@ def make_parts(n: int) -> SimpleNamespace:
 
     return SimpleNamespace(is_finite=is_finite, tanh=tanh, load_row=load_row,
                            record_loss=record_loss, finish=finish)
+
+
+def make_activations(length: int, tanh):
+    """The nonlinearity and its backward pass over a vector of `length` hidden units.
+
+    The CPU kernel applies them to all n units of a pixel, the CUDA kernel
+    to the few columns a lane holds. `kind` is NONLINEARITY_CODE's value.
+    """
+    import taichi as ti
+
+    sqrt2 = math.sqrt(2.0)
+
+    @ti.func
+    def activate(kind: ti.i32, z):
+        h = z
+        if kind == 0:
+            for j in ti.static(range(length)):
+                h[j] = tanh(z[j] * sqrt2)
+        elif kind == 1:
+            for j in ti.static(range(length)):
+                h[j] = ti.max(z[j], 0.0) * sqrt2
+        return h
+
+    @ti.func
+    def activate_backward(kind: ti.i32, z, h, ct):
+        g = ct
+        if kind == 0:
+            # As JAX differentiates tanh, (g + g h)(1 - h): exact near saturation.
+            for j in ti.static(range(length)):
+                g[j] = ((ct[j] + ct[j] * h[j]) * (1.0 - h[j])) * sqrt2
+        elif kind == 1:
+            for j in ti.static(range(length)):
+                g[j] = ct[j] * sqrt2 if z[j] > 0 else 0.0
+        return g
+
+    return activate, activate_backward
