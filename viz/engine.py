@@ -8,12 +8,15 @@ recompiles. Nothing happens at import: `init_backend` must be called first.
 # No `from __future__ import annotations`: Taichi reads kernel annotations as objects.
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from viz.conditions import Condition
 from viz.errors import UsageError
+from viz.engine_simd import MAX_WIDTH as SIMD_MAX_WIDTH
+from viz.engine_simd import block_order, build_simd_kernel
 from viz.kernel_parts import INIT_CODE, NONLINEARITY_CODE, make_activations, make_parts
 from viz.problem import Problem
 
@@ -50,8 +53,15 @@ def init_backend(arch: str = "auto") -> str:
     # range-for into chunks of at least 512 iterations, so a 512-pixel call
     # ran on one core (measured: 3,300 px/s on one core against 6,000 on
     # two at the quick preset); without it the runtime splits any batch.
+    # advanced_optimization off on the CPU: Taichi's own passes over the
+    # unrolled kernels took most of a build (n = 16: 60 s, now 3 s) and LLVM
+    # optimises as well without them (101.8 px/s a core before, 105.7 after).
+    # The CUDA kernel keeps the setting it was verified with on an H100.
+    # unrolling_limit=0 silences the warning on ti.static loops over more than
+    # 32 items: the kernels unroll their widths (and lanes) on purpose.
     ti.init(arch=ti.cuda if want == "cuda" else ti.cpu, default_fp=ti.f64, default_ip=ti.i32,
-            fast_math=False, offline_cache=True, make_cpu_multithreading_loop=False, log_level=ti.WARN)
+            fast_math=False, offline_cache=True, make_cpu_multithreading_loop=False,
+            advanced_optimization=want == "cuda", unrolling_limit=0, log_level=ti.WARN)
     got = "cuda" if ti.lang.impl.current_cfg().arch == ti.cuda else "cpu"
     if want == "cuda" and got != "cuda":
         raise UsageError("--arch cuda: Taichi could not start its CUDA backend; use --arch cpu")
@@ -141,17 +151,9 @@ class Engine:
         steps_run = np.zeros(xs.size, np.int32)
         if xs.size == 0:
             return out
-        if self.arch == "cuda":
-            # Neighbouring pixels share a warp: similar run lengths waste less
-            # of a warp on a pixel that stopped early.
-            order = np.arange(xs.size, dtype=np.int32)
-        else:
-            # Interleave pixels across threads: diverged runs cluster in an image,
-            # and contiguous chunks would leave one thread with all the long runs.
-            order = np.random.default_rng(xs.size).permutation(xs.size).astype(np.int32)
         p, c = self.problem, self.condition
-        self._kernel(
-            xs, ys, order, out, steps_run,
+        self._kernel.train(
+            xs, ys, self._kernel.order(xs.size), out, steps_run,
             p.X, p.Y, p.W0, p.W1, p.probe, self._batches,
             p.steps, p.dataset_size, c.minibatch,
             NONLINEARITY_CODE[c.nonlinearity], INIT_CODE[c.init_offset],
@@ -176,16 +178,48 @@ def engine_for(condition_name: str, width: int, steps: int, seed: int, readout: 
     return Engine(problem, condition, readout)
 
 
-def _kernel_for_width(width: int):
-    """The compiled kernel for one width (built once per process)."""
+@dataclass(frozen=True)
+class Kernel:
+    """A compiled training kernel and the order in which it wants a batch's pixels."""
+
+    train: Callable
+    order: Callable[[int], np.ndarray]
+
+
+def shuffled(count: int) -> np.ndarray:
+    """Pixels interleaved across CPU threads.
+
+    Diverged runs cluster in an image, and contiguous chunks would leave one
+    thread with all the long runs.
+    """
+    return np.random.default_rng(count).permutation(count).astype(np.int32)
+
+
+def in_order(count: int) -> np.ndarray:
+    """Neighbouring pixels share a warp: similar run lengths waste less of it on early stops."""
+    return np.arange(count, dtype=np.int32)
+
+
+def build_kernel(layout: str, width: int) -> Kernel:
+    """Compile one layout for width n: "per-pixel" or "lockstep" (CPU), "lanes" (CUDA)."""
+    if layout == "lanes":
+        from viz.engine_cuda import build_lane_kernel
+
+        return Kernel(build_lane_kernel(width), in_order)
+    if layout == "lockstep":
+        return Kernel(build_simd_kernel(width), block_order)
+    return Kernel(_build_kernel(width), shuffled)
+
+
+def _kernel_for_width(width: int) -> Kernel:
+    """The kernel for one width on the running backend (built once per process)."""
     kernels = _state.setdefault("kernels", {})
     if width not in kernels:
         if _state["arch"] == "cuda":
-            from viz.engine_cuda import build_lane_kernel
-
-            kernels[width] = build_lane_kernel(width)
+            layout = "lanes"
         else:
-            kernels[width] = _build_kernel(width)
+            layout = "lockstep" if width <= SIMD_MAX_WIDTH else "per-pixel"
+        kernels[width] = build_kernel(layout, width)
     return kernels[width]
 
 

@@ -1,0 +1,66 @@
+"""Every training kernel computes what the one-thread-per-pixel CPU kernel computes.
+
+The lockstep CPU kernel (viz/engine_simd.py) serves narrow networks; the
+CUDA kernel (viz/engine_cuda.py) with one lane holding all the columns has
+no shuffles, so its arithmetic runs on a CPU too. Both face the per-pixel
+kernel on every condition and readout, at width 8 and at width 6 (which
+leaves padding: lanes' columns beyond the width, a lockstep block's spare
+lanes). 12 steps keep rounding differences (the kernels sum in different
+orders) from growing chaotic: at 30 steps a few tanh pixels near the
+boundary already differ by 1e-3.
+"""
+import numpy as np
+import pytest
+
+from viz import engine
+from viz.conditions import CONDITIONS
+from viz.engine import Engine
+from viz.engine_simd import block_order
+from viz.problem import load_problem
+
+CONDITION_NAMES = ["tanh", "relu", "linear", "minibatch", "single", "init", "init-once"]
+
+
+def _build(layout: str, width: int) -> engine.Kernel:
+    if layout == "cuda, one lane":
+        from viz.engine_cuda import build_lane_kernel
+
+        return engine.Kernel(build_lane_kernel(width, 8), engine.in_order)
+    return engine.build_kernel(layout, width)
+
+
+def _measures(monkeypatch, kernel, problem, condition, readout, xs, ys):
+    monkeypatch.setattr(engine, "_kernel_for_width", lambda _width: kernel)
+    return Engine(problem, CONDITIONS[condition], readout).measure(xs, ys)
+
+
+@pytest.mark.parametrize("condition", CONDITION_NAMES)
+@pytest.mark.parametrize("width", [8, 6])
+@pytest.mark.parametrize("kernel", ["lockstep", "cuda, one lane"])
+def test_the_kernel_matches_the_per_pixel_kernel(engine_arch, monkeypatch, kernel, width, condition):
+    if engine_arch != "cpu":
+        pytest.skip("these layouts are built for the CPU here")
+    problem = load_problem(CONDITIONS[condition], width, 12, seed=3)
+    axis = 10.0 ** np.linspace(-2, 4, 9)
+    xs, ys = (a.ravel() for a in np.meshgrid(axis, axis))
+    reference, candidate = _build("per-pixel", width), _build(kernel, width)
+    expected = _measures(monkeypatch, reference, problem, condition, "measure", xs, ys)
+    assert (expected > 0).any() and (expected < 0).any(), "the grid must hold both outcomes"
+    np.testing.assert_allclose(_measures(monkeypatch, candidate, problem, condition, "measure", xs, ys),
+                               expected, rtol=1e-9)
+    # The probe output of a diverging run magnifies rounding: compare it where runs converge.
+    converged = expected < 0
+    probe = _measures(monkeypatch, candidate, problem, condition, "probe", xs, ys)
+    np.testing.assert_allclose(probe[converged],
+                               _measures(monkeypatch, reference, problem, condition, "probe", xs, ys)[converged],
+                               rtol=1e-9)
+
+
+@pytest.mark.parametrize("count", [1, 15, 16, 17, 100])
+def test_block_order_gives_each_thread_neighbouring_pixels_and_covers_all(count):
+    order = block_order(count, lanes=16)
+    assert order.size % 16 == 0 and order.size < count + 16
+    assert set(order.tolist()) == set(range(count))
+    for block in order.reshape(-1, 16):
+        assert np.all(np.diff(block) >= 0) and np.all(np.diff(block) <= 1)  # a run of neighbours, then padding
+    assert (order == count - 1).sum() == order.size - count + 1  # the padding repeats the last pixel
