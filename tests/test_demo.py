@@ -196,9 +196,13 @@ def test_a_flight_ends_where_the_map_runs_out_of_float64s_or_colours():
 def test_the_live_demo_flies_and_esc_quits(xvfb):
     with running_demo(xvfb, "--res", "16", "--preset", "quick", "--arch", "cpu") as (proc, xdo):
         assert "live flight over tanh" in proc.stdout.readline()
-        time.sleep(12)  # the pilot starts Taichi, maps the plane and sends its first keyframes
+        # The pilot starts Taichi, builds the kernel (a minute on an empty
+        # offline cache), maps the plane and sends its first keyframes.
+        deadline = time.monotonic() + 180
+        while not shows_both_sides(screenshot(xvfb)):
+            assert time.monotonic() < deadline, "the demo drew no map within 180 s"
+            time.sleep(2)
         window = subprocess.run(["xdotool", "search", "--name", "nnfractal demo"], **xdo).stdout.split()[0]
-        assert shows_both_sides(screenshot(xvfb))
         assert subprocess.run(["xdotool", "key", "--window", window, "Escape"], **xdo).returncode == 0
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err

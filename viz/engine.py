@@ -133,7 +133,7 @@ class Engine:
         return T * (rows * (4 * n * n + 10 * n) + forward_only * (2 * n * n + 4 * n) + 2 * (n * n + n))
 
     def prepare(self) -> None:
-        """Build the kernel now (the first build of a width compiles for a minute or more).
+        """Build the kernel now (a width's first build takes seconds, or a minute for the lockstep kernel).
 
         Runs one throwaway pixel, not counted in `evaluations`.
         """
