@@ -1,7 +1,9 @@
 """`nnfractal bench`'s bookkeeping: the workloads, one real (tiny) run, and the table's arithmetic."""
 import numpy as np
+import pytest
 
 from viz.bench import Workload, format_report, run_workload, workloads
+from viz.cli import main
 from viz.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.stills import StillSpec
 
@@ -19,7 +21,7 @@ def test_a_gpu_runs_the_same_windows_at_sizes_that_fill_it():
 def test_one_workload_times_every_implementation_on_its_pixels(engine_arch):
     quick = PRESETS["quick"]
     work = Workload("tiny", StillSpec("tanh", DEFAULT_WINDOW, 6, 6, quick.width, quick.steps), 9, 9)
-    result = run_workload(work, engine_arch, with_jax=False)
+    result = run_workload(work, engine_arch, with_jax=False, repeats=2)
     assert result["pixels"] == 36 and 2.4e6 < result["flops_per_pixel"] < 2.5e6
     impls = result["impls"]
     assert set(impls) == {"taichi", "taichi, no early stop", "numpy reference"}
@@ -27,20 +29,29 @@ def test_one_workload_times_every_implementation_on_its_pixels(engine_arch):
     for figures in impls.values():
         assert figures["seconds"] > 0
         assert np.isclose(figures["gflops"], figures["pixels_per_s"] * result["flops_per_pixel"] / 1e9)
-    # The default view holds runs that blow up early: the early stop skips some steps.
+    # The default view holds runs that blow up early: the early stop skips some steps
+    # (a fraction of one call's steps, however many calls were timed).
     assert 0.0 < result["steps_run_fraction"] < 1.0
 
 
 def test_the_table_puts_each_implementation_beside_the_engine_and_the_peak():
     fig = lambda px_s: {"pixels": 10, "seconds": 10 / px_s, "pixels_per_s": px_s, "gflops": px_s * 1e8 / 1e9}  # noqa: E731
     report = {"machine": {"cpu": "Test CPU", "cores": 2}, "arch": "cpu", "peak_probe": "dgemm probe",
-              "peak_gflops": 100.0, "jax_note": "",
+              "peak_gflops": 100.0, "jax_note": "", "repeats": 3,
               "workloads": [{"workload": "w", "flops_per_pixel": 1e8, "steps_run_fraction": 0.75,
                              "impls": {"taichi": fig(200.0), "numpy reference": fig(50.0)}}]}
     text = format_report(report)
     assert "float64 peak (dgemm probe, this run): 100.0 GFLOP/s" in text
+    assert "the best of 3 timed call(s)" in text
     taichi = next(line for line in text.splitlines() if line.strip().startswith("taichi"))
     reference = next(line for line in text.splitlines() if "numpy reference" in line)
     assert taichi.split()[-2:] == ["20.0%", "1.00x"]  # 20 GFLOP/s of a 100 GFLOP/s peak
     assert reference.split()[-2:] == ["5.0%", "4.00x"]
     assert "early stop: 25.0% of steps skipped" in text
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_repeats_must_be_a_positive_whole_number(capsys, value):
+    assert main(["bench", "--repeats", value]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--repeats: must be a whole number of at least 1" in err[0], err

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viz.conditions import CONDITIONS, DEFAULT_WINDOW, PRESETS, panel_log_window
-from viz.peak import float64_peak, seconds
+from viz.peak import best_seconds, float64_peak
 from viz.problem import load_problem
 from viz.stills import StillSpec
 
@@ -59,8 +59,8 @@ def _pixels(spec: StillSpec, count: int | None = None):
     return xs, ys
 
 
-def run_workload(work: Workload, arch: str, with_jax: bool) -> dict:
-    """Time each implementation on the workload; figures in pixels/s and GFLOP/s."""
+def run_workload(work: Workload, arch: str, with_jax: bool, repeats: int = 1) -> dict:
+    """Time each implementation on the workload, the best of `repeats` calls each; pixels/s and GFLOP/s."""
     from viz import reference
     from viz.engine import Engine, init_backend
 
@@ -72,22 +72,22 @@ def run_workload(work: Workload, arch: str, with_jax: bool) -> dict:
     flops = engine.flops_per_run
     engine.prepare()  # build the kernel outside the timing
     xs, ys = _pixels(spec)
-    t = seconds(lambda: engine.measure(xs, ys))
+    t = best_seconds(lambda: engine.measure(xs, ys), repeats)
     full = Engine(problem, condition, early_stop=False)
-    t_full = seconds(lambda: full.measure(xs, ys))
+    t_full = best_seconds(lambda: full.measure(xs, ys), repeats)
     results = {"workload": work.name, "pixels": int(xs.size), "flops_per_pixel": flops, "impls": {}}
     results["impls"]["taichi"] = _figures(xs.size, t, flops)
     results["impls"]["taichi, no early stop"] = _figures(xs.size, t_full, flops)
-    results["steps_run_fraction"] = engine.steps_run / (xs.size * spec.steps)
+    results["steps_run_fraction"] = engine.steps_run / (engine.evaluations * spec.steps)
     bx, by = _pixels(spec, work.reference_pixels)
     with np.errstate(all="ignore"):
-        t_ref = seconds(lambda: reference.measure(problem, condition, bx, by))
+        t_ref = best_seconds(lambda: reference.measure(problem, condition, bx, by), repeats)
     results["impls"]["numpy reference"] = _figures(bx.size, t_ref, flops)
     if with_jax:
         from viz import bench_jax
 
         jx, jy = _pixels(spec, work.jax_pixels)
-        results["impls"][f"jax vmap+scan on {bench_jax.device()} (reference way)"] = bench_jax.time_jax(problem, condition, jx, jy, flops)
+        results["impls"][f"jax vmap+scan on {bench_jax.device()} (reference way)"] = bench_jax.time_jax(problem, condition, jx, jy, flops, repeats)
     return results
 
 
@@ -129,7 +129,8 @@ def format_report(report: dict) -> str:
     m = report["machine"]
     lines = [f"machine: {m['cpu']}, {m['cores']} cores" + (f", {m['gpu']}" if m.get("gpu") else "")
              + f"; backend {report['arch']}",
-             f"float64 peak ({report['peak_probe']}, this run): {peak:.1f} GFLOP/s", ""]
+             f"float64 peak ({report['peak_probe']}, this run): {peak:.1f} GFLOP/s",
+             f"each implementation: the best of {report['repeats']} timed call(s)", ""]
     for work in report["workloads"]:
         lines.append(f"{work['workload']}  ({work['flops_per_pixel']:.3g} flops/pixel)")
         lines.append(f"  {'implementation':40s} {'pixels':>7s} {'px/s':>10s} {'GFLOP/s':>8s} {'% peak':>7s} {'taichi x':>9s}")
@@ -144,8 +145,8 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def run_bench(arch: str = "auto") -> dict:
-    """Every workload plus the peak probe, as one report."""
+def run_bench(arch: str = "auto", repeats: int = 3) -> dict:
+    """Every workload plus the peak probe, as one report; each implementation timed `repeats` times."""
     from viz.engine import init_backend
 
     try:
@@ -157,4 +158,4 @@ def run_bench(arch: str = "auto") -> dict:
     used = init_backend(arch)
     probe, peak = float64_peak(used)
     return {"machine": machine(), "arch": used, "peak_probe": probe, "peak_gflops": peak, "jax_note": note,
-            "workloads": [run_workload(w, used, with_jax) for w in workloads(used)]}
+            "repeats": repeats, "workloads": [run_workload(w, used, with_jax, repeats) for w in workloads(used)]}

@@ -8,6 +8,17 @@ from viz.engine import ARCHES
 from viz.outputs import check_writable
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
 def register(subparsers) -> None:
     """Add the `bench` subcommand."""
     p = subparsers.add_parser("bench", help="measure the engine against its baselines",
@@ -15,6 +26,8 @@ def register(subparsers) -> None:
                                           "JAX on the same pixels, with a dgemm probe of this machine's peak.")
     p.add_argument("--arch", choices=ARCHES, default="auto")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--repeats", type=positive_int, default=3,
+                   help="time each implementation this many times and keep the fastest (default %(default)s)")
     p.add_argument("--explore", action="store_true",
                    help="measure the live window instead (needs a display; Xvfb will do)")
     p.add_argument("--seconds", type=float, default=10.0, help="--explore: seconds of continuous zoom to time")
@@ -32,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         report = measure_explore(seconds=args.seconds, arch=args.arch)
         print(format_explore(report))
     else:
-        report = run_bench(args.arch)
+        report = run_bench(args.arch, args.repeats)
         print(format_report(report))
     if out is not None:
         out.write_text(json.dumps(report, indent=2))

@@ -17,12 +17,17 @@ def seconds(fn) -> float:
     return time.perf_counter() - t0
 
 
+def best_seconds(fn, repeats: int) -> float:
+    """The fastest of `repeats` calls: on a shared machine the slower ones measure the neighbours."""
+    return min(seconds(fn) for _ in range(repeats))
+
+
 def dgemm_peak(size: int = 2048, repeats: int = 5) -> float:
     """This machine's float64 matrix-multiply rate in GFLOP/s (best of a few), all cores."""
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((size, size)), rng.standard_normal((size, size))
     a @ b
-    best = min(seconds(lambda: a @ b) for _ in range(repeats))
+    best = best_seconds(lambda: a @ b, repeats)
     return 2.0 * size ** 3 / best / 1e9
 
 
@@ -45,7 +50,7 @@ def fma_peak(threads: int = 1 << 20, iters: int = 1 << 15) -> float:
 
     out = np.zeros(threads)
     chains(out, 16)
-    best = min(seconds(lambda: chains(out, iters)) for _ in range(3))
+    best = best_seconds(lambda: chains(out, iters), 3)
     return threads * iters * 8 * 2 / best / 1e9
 
 
