@@ -250,21 +250,14 @@ def _build_kernel(n: int):
     ):
         for q in range(xs.shape[0]):
             p = order[q]
-            lr0 = xs[p]
-            lr1 = ys[p]
-            offset = 0.0
-            if init_mode != 0:
-                offset = xs[p]
-                lr0 = ys[p]
+            lr0, lr1, offset = parts.pixel_rates(xs, ys, p, init_mode)
             w0 = mat(0.0)
             w1 = vec(0.0)
             for i in ti.static(range(n)):
                 w1[i] = W1[i]
                 for j in ti.static(range(n)):
                     w0[i, j] = W0[i, j] + (offset if init_mode == 2 else 0.0)
-            grad_rows = data if minibatch == 0 else minibatch
-            loss_rows = 0 if minibatch == 0 else data
-            inv_grad_rows = 1.0 / grad_rows
+            grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
             l0 = 0.0
             sum_v = 0.0
             sum_inv = 0.0

@@ -94,12 +94,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
             real = units(0.0)  # 1 for the lane's columns that exist, 0 for padding
             for c in ti.static(range(cols)):
                 real[c] = 1.0 if j * cols + c < n else 0.0
-            lr0 = xs[p]
-            lr1 = ys[p]
-            offset = 0.0
-            if init_mode != 0:
-                offset = xs[p]
-                lr0 = ys[p]
+            lr0, lr1, offset = parts.pixel_rates(xs, ys, p, init_mode)
             w0 = block(0.0)
             w1 = units(0.0)
             for c in ti.static(range(cols)):
@@ -107,9 +102,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
                     w1[c] = W1[j * cols + c]
                     for i in ti.static(range(n)):
                         w0[i, c] = W0[i, j * cols + c] + (offset if init_mode == 2 else 0.0)
-            grad_rows = data if minibatch == 0 else minibatch
-            loss_rows = 0 if minibatch == 0 else data
-            inv_grad_rows = 1.0 / grad_rows
+            grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
             l0 = 0.0
             sum_v = 0.0
             sum_inv = 0.0

@@ -87,12 +87,7 @@ def build_simd_kernel(n: int, lanes: int = LANES):
             lr1 = per_lane(0.0)
             offset = per_lane(0.0)
             for lane in ti.static(range(P)):
-                p = order[b * P + lane]
-                lr0[lane] = xs[p]
-                lr1[lane] = ys[p]
-                if init_mode != 0:
-                    offset[lane] = xs[p]
-                    lr0[lane] = ys[p]
+                lr0[lane], lr1[lane], offset[lane] = parts.pixel_rates(xs, ys, order[b * P + lane], init_mode)
             w0 = weights(0.0)
             w1 = units(0.0)
             for i in ti.static(range(n)):
@@ -101,9 +96,7 @@ def build_simd_kernel(n: int, lanes: int = LANES):
                 for j in ti.static(range(n)):
                     for lane in ti.static(range(P)):
                         w0[(i * n + j) * P + lane] = W0[i, j] + (offset[lane] if init_mode == 2 else 0.0)
-            grad_rows = data if minibatch == 0 else minibatch
-            loss_rows = 0 if minibatch == 0 else data
-            inv_grad_rows = 1.0 / grad_rows
+            grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
             l0 = per_lane(0.0)
             sum_v = per_lane(0.0)
             sum_inv = per_lane(0.0)

@@ -56,6 +56,28 @@ def make_parts(n: int) -> SimpleNamespace:
         return t if ti.abs(x) <= ti.math.inf else x
 
     @ti.func
+    def pixel_rates(xs: ti.template(), ys: ti.template(), p, init_mode):
+        """Pixel p's learning rates and initial-weight offset (lr0, lr1, offset).
+
+        The grid's axes are eta0 x eta1, or offset x (both rates) for the
+        init conditions (SPEC).
+        """
+        lr0 = xs[p]
+        lr1 = ys[p]
+        offset = 0.0
+        if init_mode != 0:
+            offset = xs[p]
+            lr0 = ys[p]
+        return lr0, lr1, offset
+
+    @ti.func
+    def row_counts(data, minibatch):
+        """A step's gradient rows (all data, or the minibatch), its extra full-batch loss rows, 1/gradient rows."""
+        grad_rows = data if minibatch == 0 else minibatch
+        loss_rows = 0 if minibatch == 0 else data
+        return grad_rows, loss_rows, 1.0 / grad_rows
+
+    @ti.func
     def load_row(X: ti.template(), Y: ti.template(), probe: ti.template(), batches: ti.template(),
                  t, r, rows, grad_rows, loss_rows, minibatch):
         """Row r of a step: its input, target, and whether it feeds the gradient, the loss, the probe.
@@ -121,8 +143,8 @@ def make_parts(n: int) -> SimpleNamespace:
             value = sum_inv
         return value
 
-    return SimpleNamespace(is_finite=is_finite, tanh=tanh, load_row=load_row,
-                           record_loss=record_loss, finish=finish)
+    return SimpleNamespace(is_finite=is_finite, tanh=tanh, pixel_rates=pixel_rates, row_counts=row_counts,
+                           load_row=load_row, record_loss=record_loss, finish=finish)
 
 
 def make_activations(length: int, tanh):
