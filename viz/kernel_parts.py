@@ -1,9 +1,10 @@
-"""Taichi functions both training kernels share: the tanh, the data rows, the measure's bookkeeping.
+"""Taichi functions every training kernel shares: the tanh, the data rows, the measure's bookkeeping.
 
-The CPU kernel (one thread per pixel, viz/engine.py) and the CUDA kernel
-(a group of lanes per pixel, viz/engine_cuda.py) differ only in how they
-spread a network's arithmetic over threads; everything that decides the
-numbers of SPEC.md outside that arithmetic lives here once.
+The CPU kernels (one thread per pixel, viz/engine.py; a thread per block of
+pixels in lockstep, viz/engine_simd.py) and the CUDA kernel (a group of
+lanes per pixel, viz/engine_cuda.py) differ only in how they spread the
+networks' arithmetic over threads and SIMD lanes; everything that decides
+the numbers of SPEC.md outside that arithmetic lives here once.
 """
 import math
 from types import SimpleNamespace
@@ -150,8 +151,10 @@ def make_parts(n: int) -> SimpleNamespace:
 def make_activations(length: int, tanh):
     """The nonlinearity and its backward pass over a vector of `length` hidden units.
 
-    The CPU kernel applies them to all n units of a pixel, the CUDA kernel
-    to the few columns a lane holds. `kind` is NONLINEARITY_CODE's value.
+    The per-pixel CPU kernel applies them to all n units of a pixel, the
+    lockstep kernel to n units of each of its pixels at once, the CUDA
+    kernel to the few columns a lane holds. `kind` is NONLINEARITY_CODE's
+    value.
     """
     import taichi as ti
 
