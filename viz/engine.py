@@ -133,7 +133,7 @@ class Engine:
         return T * (rows * (4 * n * n + 10 * n) + forward_only * (2 * n * n + 4 * n) + 2 * (n * n + n))
 
     def prepare(self) -> None:
-        """Build the kernel now (a width's first build takes seconds, or a minute for the lockstep kernel).
+        """Build the kernel now (a width's first build takes 3-25 s on a 2-core CPU, the lockstep kernel's longest).
 
         Runs one throwaway pixel, not counted in `evaluations`.
         """

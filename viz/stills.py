@@ -82,7 +82,7 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
     spec.validate()
     engine = engine_for(spec.condition, spec.width, spec.steps, spec.seed, spec.readout, arch)
     if progress:
-        print(f"building the engine for width {spec.width} (a first build compiles for a minute or more; "
+        print(f"building the engine for width {spec.width} (a first build takes up to half a minute; "
               "cached afterwards)", file=sys.stderr, flush=True)
     engine.prepare()
     xs, ys = spec.axes()
