@@ -87,7 +87,8 @@ def run_workload(work: Workload, arch: str, with_jax: bool, repeats: int = 1) ->
         from viz import bench_jax
 
         jx, jy = _pixels(spec, work.jax_pixels)
-        results["impls"][f"jax vmap+scan on {bench_jax.device()} (reference way)"] = bench_jax.time_jax(problem, condition, jx, jy, flops, repeats)
+        name = f"jax vmap+scan on {bench_jax.device()} (reference way)"
+        results["impls"][name] = bench_jax.time_jax(problem, condition, jx, jy, flops, repeats)
     return results
 
 
