@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from viz.bench import Workload, format_report, run_workload, workloads
+from viz.bench import Workload, format_report, run_workload, workload_pixels, workloads
 from viz.cli import main
 from viz.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.stills import StillSpec
@@ -18,6 +18,19 @@ def test_a_gpu_runs_the_same_windows_at_sizes_that_fill_it():
         assert w.reference_pixels <= total and w.jax_pixels <= total
 
 
+
+def test_the_baselines_run_a_coarser_grid_over_the_same_view():
+    for work in workloads("cpu") + workloads("cuda"):
+        xs, ys = workload_pixels(work.spec)
+        everything = set(zip(xs.tolist(), ys.tolist()))
+        for count in (work.reference_pixels, work.jax_pixels):
+            sx, sy = workload_pixels(work.spec, count)
+            assert sx.size == count and set(zip(sx.tolist(), sy.tolist())) <= everything
+            # every k-th row and column: the subset spans the view, not one corner of it
+            for sub, full in ((sx, xs), (sy, ys)):
+                assert np.ptp(np.log10(sub)) >= 0.9 * np.ptp(np.log10(full))
+                assert np.unique(sub).size ** 2 == count
+
 def test_one_workload_times_every_implementation_on_its_pixels(engine_arch):
     quick = PRESETS["quick"]
     work = Workload("tiny", StillSpec("tanh", DEFAULT_WINDOW, 6, 6, quick.width, quick.steps), 9, 9)
@@ -26,6 +39,8 @@ def test_one_workload_times_every_implementation_on_its_pixels(engine_arch):
     impls = result["impls"]
     assert set(impls) == {"taichi", "taichi, no early stop", "numpy reference"}
     assert impls["taichi"]["pixels"] == 36 and impls["numpy reference"]["pixels"] == 9
+    # The reference ran 9 of the 36 pixels: the engine was timed on those 9 too, for its speed-up.
+    assert impls["numpy reference"]["engine_pixels_per_s"] > 0
     for figures in impls.values():
         assert figures["seconds"] > 0
         assert np.isclose(figures["gflops"], figures["pixels_per_s"] * result["flops_per_pixel"] / 1e9)
@@ -35,11 +50,14 @@ def test_one_workload_times_every_implementation_on_its_pixels(engine_arch):
 
 
 def test_the_table_puts_each_implementation_beside_the_engine_and_the_peak():
-    fig = lambda px_s: {"pixels": 10, "seconds": 10 / px_s, "pixels_per_s": px_s, "gflops": px_s * 1e8 / 1e9}  # noqa: E731
+    def fig(px_s, pixels=10, **more):
+        return {"pixels": pixels, "seconds": pixels / px_s, "pixels_per_s": px_s, "gflops": px_s * 1e8 / 1e9, **more}
+
     report = {"machine": {"cpu": "Test CPU", "cores": 2}, "arch": "cpu", "peak_probe": "dgemm probe",
               "peak_gflops": 100.0, "jax_note": "", "repeats": 3,
-              "workloads": [{"workload": "w", "flops_per_pixel": 1e8, "steps_run_fraction": 0.75,
-                             "impls": {"taichi": fig(200.0), "numpy reference": fig(50.0)}}]}
+              "workloads": [{"workload": "w", "pixels": 10, "flops_per_pixel": 1e8, "steps_run_fraction": 0.75,
+                             "impls": {"taichi": fig(200.0), "numpy reference": fig(50.0),
+                                       "jax": fig(100.0, pixels=4, engine_pixels_per_s=150.0)}}]}
     text = format_report(report)
     assert "float64 peak (dgemm probe, this run): 100.0 GFLOP/s" in text
     assert "the best of 3 timed call(s)" in text
@@ -47,6 +65,9 @@ def test_the_table_puts_each_implementation_beside_the_engine_and_the_peak():
     reference = next(line for line in text.splitlines() if "numpy reference" in line)
     assert taichi.split()[-2:] == ["20.0%", "1.00x"]  # 20 GFLOP/s of a 100 GFLOP/s peak
     assert reference.split()[-2:] == ["5.0%", "4.00x"]
+    jax = next(line for line in text.splitlines() if line.strip().startswith("jax"))
+    assert jax.split()[-2:] == ["10.0%", "1.50x"]  # against the engine on the same 4 pixels, not on all 10
+    assert "taichi's px/s on the baselines' 4 pixels: 150.0" in text
     assert "early stop: 25.0% of steps skipped" in text
 
 
