@@ -18,7 +18,6 @@ def test_a_gpu_runs_the_same_windows_at_sizes_that_fill_it():
         assert w.reference_pixels <= total and w.jax_pixels <= total
 
 
-
 def test_the_baselines_run_a_coarser_grid_over_the_same_view():
     for work in workloads("cpu") + workloads("cuda"):
         xs, ys = workload_pixels(work.spec)
@@ -30,6 +29,7 @@ def test_the_baselines_run_a_coarser_grid_over_the_same_view():
             for sub, full in ((sx, xs), (sy, ys)):
                 assert np.ptp(np.log10(sub)) >= 0.9 * np.ptp(np.log10(full))
                 assert np.unique(sub).size ** 2 == count
+
 
 def test_one_workload_times_every_implementation_on_its_pixels(engine_arch):
     quick = PRESETS["quick"]
