@@ -18,7 +18,7 @@ import pytest
 @pytest.fixture(scope="session")
 def gl_context():
     """The session's standalone EGL context (software Mesa here); skips GL tests where there is none."""
-    from viz.renderer import headless_context
+    from viz.display.renderer import headless_context
 
     try:
         ctx = headless_context()
@@ -39,7 +39,7 @@ def ctx(gl_context):
 @pytest.fixture(scope="session")
 def gl_renderer(gl_context):
     """One Renderer for the session: compiling its programs on llvmpipe is the slow part."""
-    from viz.renderer import Renderer
+    from viz.display.renderer import Renderer
 
     renderer = Renderer(gl_context)
     yield renderer
@@ -59,7 +59,7 @@ def engine_arch():
     On the CPU unless NNFRACTAL_TEST_ARCH=cuda asks for the GPU kernel, which
     then faces the same check values and agreement tests.
     """
-    from viz.engine import init_backend
+    from viz.compute.engine import init_backend
 
     return init_backend(os.environ.get("NNFRACTAL_TEST_ARCH", "cpu"))
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz.lattice import MAX_LEVEL, TILE_BITS, TileKey, view_maps
-from viz.scheduler import levels
+from viz.sampling.lattice import MAX_LEVEL, TILE_BITS, TileKey, view_maps
+from viz.sampling.scheduler import levels
 
 
 def view_tiles(views) -> set[TileKey]:

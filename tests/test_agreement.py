@@ -8,11 +8,11 @@ round-off growth (1e-6 on the smooth default view, 1e-3 on the deep panels).
 import numpy as np
 import pytest
 
-from viz import reference
-from viz.conditions import CONDITIONS, DEFAULT_WINDOW
-from viz.engine import Engine
-from viz.problem import load_problem
-from viz.stills import StillSpec, panel_spec
+from viz.problem import reference
+from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW
+from viz.compute.engine import Engine
+from viz.problem.arrays import load_problem
+from viz.paper.stills import StillSpec, panel_spec
 
 
 def _both(spec: StillSpec):

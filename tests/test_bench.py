@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from viz.bench import Workload, format_report, run_workload, workload_pixels, workloads
-from viz.cli import main
-from viz.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
-from viz.stills import StillSpec
+from viz.bench.compare import Workload, format_report, run_workload, workload_pixels, workloads
+from viz.cli.app import main
+from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
+from viz.paper.stills import StillSpec
 
 
 def test_a_gpu_runs_the_same_windows_at_sizes_that_fill_it():

@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from viz.bookmarks import SavedView, find_bookmark, from_png, load_bookmarks, save_bookmark
+from viz.explore.bookmarks import SavedView, find_bookmark, from_png, load_bookmarks, save_bookmark
 from viz.errors import UsageError
 from viz.outputs import save_png
-from viz.stills import StillSpec
-from viz.view import View, min_pixel, to_fixed, zoom
+from viz.paper.stills import StillSpec
+from viz.sampling.view import View, min_pixel, to_fixed, zoom
 
 
 def deep_view() -> View:

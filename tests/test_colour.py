@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from viz.colour import (PALE_BAND, colour_measures, equalise, equalise_rank, lut_index, sign_from_rgb,
+from viz.colour.equalise import (PALE_BAND, colour_measures, equalise, equalise_rank, lut_index, sign_from_rgb,
                         spectral_lut)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from viz.colour import equalise, equalise_rank, lut_index, to_rgb8
-from viz.colourscale import KNOTS, ColourScale, knots_of, levels_of
+from viz.colour.equalise import equalise, equalise_rank, lut_index, to_rgb8
+from viz.colour.scale import KNOTS, ColourScale, knots_of, levels_of
 
 
 def measures(seed=0, shape=(90, 120)):
@@ -91,8 +91,8 @@ def test_most_of_the_way_in_a_third_of_a_second():
 
 @pytest.mark.parametrize("split", [True, False])
 def test_shader_colours_as_levels_of(ctx, split):
-    from viz.live_renderer import LiveRenderer
-    from viz.renderer import MISSING_RGB8, read_rgb8
+    from viz.display.live import LiveRenderer
+    from viz.display.renderer import MISSING_RGB8, read_rgb8
 
     m = measures(3, (61, 97))
     k = knots_of(m, split)
@@ -121,7 +121,7 @@ def test_shader_colours_as_levels_of(ctx, split):
 
 def levels_of_image(image):
     """The table bin of each drawn colour, as a level at the bin's centre."""
-    from viz.renderer import spectral_table_rgb8
+    from viz.display.renderer import spectral_table_rgb8
 
     table = spectral_table_rgb8().astype(int)
     nearest = np.argmin(((image[:, :, None, :].astype(int) - table[None, None]) ** 2).sum(-1), axis=-1)
@@ -129,8 +129,8 @@ def levels_of_image(image):
 
 
 def test_a_half_size_picture_is_coloured_then_stretched(ctx):
-    from viz.live_renderer import LiveRenderer
-    from viz.renderer import read_rgb8
+    from viz.display.live import LiveRenderer
+    from viz.display.renderer import read_rgb8
 
     m = measures(4, (9, 14))
     k = knots_of(m)

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from conftest import private_xvfb
-from viz.demo import Player, pingpong
-from viz.keyframes import KeyframeSpec, KeyframeStore
-from viz.renderer import read_rgb8
-from viz.view import to_fixed
-from viz.zoomvideo import ZoomFrames
+from viz.video.demo import Player, pingpong
+from viz.video.keyframes import KeyframeSpec, KeyframeStore
+from viz.display.renderer import read_rgb8
+from viz.sampling.view import to_fixed
+from viz.video.frames import ZoomFrames
 
 
 def make_store(folder) -> KeyframeStore:
@@ -93,8 +93,8 @@ def screenshot(display: str) -> np.ndarray:
 
 def shows_both_sides(rgb: np.ndarray) -> bool:
     """Not the missing-sample grey, and both diverged and converged colours present."""
-    from viz.colour import sign_from_rgb
-    from viz.renderer import MISSING_RGB8
+    from viz.colour.equalise import sign_from_rgb
+    from viz.display.renderer import MISSING_RGB8
 
     coloured = np.any(rgb[::8, ::8] != MISSING_RGB8, axis=-1)
     signs = sign_from_rgb(rgb[::8, ::8])[coloured]
@@ -141,8 +141,8 @@ def test_demo_plays_a_store_fullscreen_and_esc_quits(tmp_path, xvfb):
 
 
 def test_the_pilot_bisects_to_neighbouring_float64s_across_the_boundary():
-    from viz.autopilot import boundary_point
-    from viz.keyframes import keyframe_values
+    from viz.video.autopilot import boundary_point
+    from viz.video.keyframes import keyframe_values
 
     spec = KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(1.5), to_fixed(1.5), 16, (1,))
     edge = 10 ** 1.3712345678
@@ -162,7 +162,7 @@ def test_the_pilot_bisects_to_neighbouring_float64s_across_the_boundary():
 
 
 def test_a_flight_never_outruns_its_keyframes_and_flies_back_out_when_it_ends():
-    from viz.demo import Flight
+    from viz.video.demo import Flight
 
     flight = Flight(spec=None)
     flight.measures = [np.zeros((2, 2))] * 3
@@ -179,7 +179,7 @@ def test_a_flight_never_outruns_its_keyframes_and_flies_back_out_when_it_ends():
 
 
 def test_a_flight_ends_where_the_map_runs_out_of_float64s_or_colours():
-    from viz.autopilot import both_signs_near_centre, deeper_levels
+    from viz.video.autopilot import both_signs_near_centre, deeper_levels
 
     spec = KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(1.5), to_fixed(1.5), 16, (1,))
     levels = list(deeper_levels(spec))
@@ -245,7 +245,7 @@ class FakePilot:
 
 
 def test_the_live_player_flies_in_back_out_and_fades_to_the_next_flight(renderer, tmp_path):
-    from viz.demo import FADE_SECONDS, LivePlayer
+    from viz.video.demo import FADE_SECONDS, LivePlayer
 
     store = make_store(tmp_path / "kf")
     spec = store.spec

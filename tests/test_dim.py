@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-import viz.cli
-from viz.cmd_dim import load_images
-from viz.colour import colour_measures
-from viz.dim import box_counts, dimension, edge_image, local_slopes
+import viz.cli.app
+from viz.cli.dim import load_images
+from viz.colour.equalise import colour_measures
+from viz.paper.dim import box_counts, dimension, edge_image, local_slopes
 
 ps = pytest.importorskip("porespy")  # about 2.5 s to import: once for the module
 
@@ -140,8 +140,8 @@ def test_a_keyframe_directory_pools_its_npy_files_by_name(tmp_path):
 @pytest.fixture
 def dim_cli(monkeypatch):
     """`nnfractal` with only the dim command, so these tests import nothing else."""
-    monkeypatch.setattr(viz.cli, "COMMAND_MODULES", ("viz.cmd_dim",))
-    return viz.cli.main
+    monkeypatch.setattr(viz.cli.app, "COMMAND_MODULES", ("viz.cli.dim",))
+    return viz.cli.app.main
 
 
 def test_cli_reports_the_pooled_dimension(tmp_path, dim_cli, capsys):
@@ -158,15 +158,15 @@ def test_cli_reports_the_pooled_dimension(tmp_path, dim_cli, capsys):
 
 def test_the_full_cli_has_the_dim_command(tmp_path, capsys):
     np.save(tmp_path / "m.npy", IMAGES["circle"])
-    assert viz.cli.main(["dim", str(tmp_path / "m.npy")]) == 0
+    assert viz.cli.app.main(["dim", str(tmp_path / "m.npy")]) == 0
     assert "fractal dimension" in capsys.readouterr().out
 
 
 def test_panel_renders_through_the_stills_module(monkeypatch, dim_cli, capsys):
     calls = []
-    stills = types.ModuleType("viz.stills")
+    stills = types.ModuleType("viz.paper.stills")
     stills.render_panel_measure = lambda name, res: calls.append((name, res)) or IMAGES["mandelbrot"]
-    monkeypatch.setitem(sys.modules, "viz.stills", stills)
+    monkeypatch.setitem(sys.modules, "viz.paper.stills", stills)
     assert dim_cli(["dim", "--panel", "tanh", "--res", "64"]) == 0
     assert calls == [("tanh", 64)]
     out = capsys.readouterr().out

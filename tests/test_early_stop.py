@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from viz.conditions import CONDITIONS, DEFAULT_WINDOW
-from viz.engine import Engine
-from viz.problem import load_problem
-from viz.stills import StillSpec
+from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW
+from viz.compute.engine import Engine
+from viz.problem.arrays import load_problem
+from viz.paper.stills import StillSpec
 
 
 @pytest.mark.parametrize("readout", ["measure", "probe"])

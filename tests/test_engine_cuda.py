@@ -5,7 +5,7 @@ tests/test_check_values.py tests/test_early_stop.py tests/test_agreement.py
 """
 import pytest
 
-from viz.engine_cuda import WARP, lanes_for
+from viz.compute.kernels.lanes import WARP, lanes_for
 from viz.errors import UsageError
 
 

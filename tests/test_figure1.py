@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import viz.stills
-from viz.cli import main
-from viz.conditions import PANEL_WINDOWS, PAPER_DIMENSIONS
-from viz.dim import dimension
-from viz.figure1 import LAYOUT, MIN_DRAWN, Panel, compose, edge_labels
+import viz.paper.stills
+from viz.cli.app import main
+from viz.problem.conditions import PANEL_WINDOWS, PAPER_DIMENSIONS
+from viz.paper.dim import dimension
+from viz.paper.figure1 import LAYOUT, MIN_DRAWN, Panel, compose, edge_labels
 from viz.outputs import META_KEY
-from viz.panel_store import PanelStore, store_folder
-from viz.stills import panel_spec
+from viz.paper.panels import PanelStore, store_folder
+from viz.paper.stills import panel_spec
 
 NAMES = [name for row in LAYOUT for name in row]
 
@@ -41,7 +41,7 @@ def engine_calls(monkeypatch):
         calls.append(spec.condition)
         return fake_measure(spec)
 
-    monkeypatch.setattr(viz.stills, "compute_still", compute)
+    monkeypatch.setattr(viz.paper.stills, "compute_still", compute)
     return calls
 
 
@@ -121,7 +121,7 @@ def test_interrupted_run_keeps_finished_panels_and_resumes(tmp_path, monkeypatch
             raise KeyboardInterrupt
         return fake_measure(spec)
 
-    monkeypatch.setattr(viz.stills, "compute_still", compute)
+    monkeypatch.setattr(viz.paper.stills, "compute_still", compute)
     status, out = figure1(tmp_path)
     assert status == 130 and not out.exists()
     assert "finished panels kept" in capsys.readouterr().err
@@ -142,7 +142,7 @@ def test_panel_with_other_settings_is_recomputed(tmp_path, engine_calls):
 
 
 def test_single_signed_panel_is_drawn_without_a_dimension(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(viz.stills, "compute_still", lambda spec, arch="auto", progress=True:
+    monkeypatch.setattr(viz.paper.stills, "compute_still", lambda spec, arch="auto", progress=True:
                         np.ones((spec.rows, spec.cols)))
     status, out = figure1(tmp_path)
     assert status == 0 and out.exists()

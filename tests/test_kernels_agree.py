@@ -12,18 +12,18 @@ boundary already differ by 1e-3.
 import numpy as np
 import pytest
 
-from viz import engine
-from viz.conditions import CONDITIONS
-from viz.engine import Engine
-from viz.engine_simd import block_order
-from viz.problem import load_problem
+from viz.compute import engine
+from viz.problem.conditions import CONDITIONS
+from viz.compute.engine import Engine
+from viz.compute.kernels.lockstep import block_order
+from viz.problem.arrays import load_problem
 
 CONDITION_NAMES = ["tanh", "relu", "linear", "minibatch", "single", "init", "init-once"]
 
 
 def _build(layout: str, width: int) -> engine.Kernel:
     if layout == "cuda, one lane":
-        from viz.engine_cuda import build_lane_kernel
+        from viz.compute.kernels.lanes import build_lane_kernel
 
         return engine.Kernel(build_lane_kernel(width, 8), engine.in_order)
     return engine.build_kernel(layout, width)

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from viz.lattice import (MAX_LEVEL, TILE, AxisMap, axis_map, axis_values, level_for, sample_values,
+from viz.sampling.lattice import (MAX_LEVEL, TILE, AxisMap, axis_map, axis_values, level_for, sample_values,
                          spacing, view_maps, visible)
-from viz.view import FRAC_BITS, View, to_fixed
+from viz.sampling.view import FRAC_BITS, View, to_fixed
 
 
 def bits(values: np.ndarray) -> list[int]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from viz.errors import UsageError
-from viz.recorder import Recorder
+from viz.video.recorder import Recorder
 
 SIZE = (64, 48)
 

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from lattice_points import distinct_points, view_tiles
-from viz.conditions import CONDITIONS
+from viz.problem.conditions import CONDITIONS
 from viz.errors import UsageError
-from viz.lattice import TileKey, axis_values
-from viz.refiner import ProblemKey, Refiner, coverage
-from viz.store import TILE_BYTES, SampleStore
-from viz.view import View, zoom_at
+from viz.sampling.lattice import TileKey, axis_values
+from viz.explore.refiner import ProblemKey, Refiner, coverage
+from viz.sampling.store import TILE_BYTES, SampleStore
+from viz.sampling.view import View, zoom_at
 
 QUICK = ProblemKey("tanh", 8, 100)
 #: A small window on the notebook's starting view.
@@ -35,8 +35,8 @@ def refiner():
 
 
 def test_fills_a_view_with_the_engines_own_measures_once_each(refiner, engine_arch):
-    from viz.engine import Engine
-    from viz.problem import load_problem
+    from viz.compute.engine import Engine
+    from viz.problem.arrays import load_problem
 
     refine(refiner, HOME)
     assert refiner.backend == "cpu"

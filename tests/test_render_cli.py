@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import interruptible
-from viz.cli import main
+from viz.cli.app import main
 from viz.outputs import read_png_meta
 
 QUICK = ["--preset", "quick", "--quiet"]
@@ -52,17 +52,17 @@ def test_unwritable_folder(capsys, tmp_path):
 
 
 def test_cuda_without_driver(capsys, monkeypatch):
-    import viz.engine
+    import viz.compute.engine
 
-    monkeypatch.setattr(viz.engine, "cuda_available", lambda: False)
-    monkeypatch.setattr(viz.engine, "_state", {})
+    monkeypatch.setattr(viz.compute.engine, "cuda_available", lambda: False)
+    monkeypatch.setattr(viz.compute.engine, "_state", {})
     _one_line_error(capsys, ["render", "--arch", "cuda", "--res", "2", *QUICK, "--out", "x.npy"], "no NVIDIA driver")
 
 
 def test_npy_is_the_raw_measure_at_the_paper_pixel_centres(engine_arch, tmp_path):
-    from viz import reference
-    from viz.conditions import CONDITIONS
-    from viz.problem import load_problem
+    from viz.problem import reference as reference
+    from viz.problem.conditions import CONDITIONS
+    from viz.problem.arrays import load_problem
 
     out = tmp_path / "still.npy"
     assert main(["render", "--window", "-1", "3", "0", "2", "--size", "5x3", *QUICK, "--out", str(out)]) == 0

@@ -1,10 +1,10 @@
-"""The GPU colouring pass against viz.colour, drawn offscreen on a headless context."""
+"""The GPU colouring pass against viz.colour.equalise, drawn offscreen on a headless context."""
 from __future__ import annotations
 
 import numpy as np
 
-from viz.colour import LUT_SIZE, to_rgb8
-from viz.renderer import MISSING_RGB8, read_rgb8
+from viz.colour.equalise import LUT_SIZE, to_rgb8
+from viz.display.renderer import MISSING_RGB8, read_rgb8
 
 
 def draw(renderer, levels, size=None, view=(0.0, 0.0, 1.0, 1.0)):

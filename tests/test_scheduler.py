@@ -4,10 +4,10 @@ import math
 import numpy as np
 import pytest
 
-from viz.lattice import TILE, level_for, view_maps
-from viz.scheduler import BatchSizer, deliver, levels, next_batch, plan
-from viz.store import SampleStore, picture
-from viz.view import View, pan, to_fixed, zoom, zoom_at
+from viz.sampling.lattice import TILE, level_for, view_maps
+from viz.sampling.scheduler import BatchSizer, deliver, levels, next_batch, plan
+from viz.sampling.store import SampleStore, picture
+from viz.sampling.view import View, pan, to_fixed, zoom, zoom_at
 
 
 def measure(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

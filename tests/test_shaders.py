@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from viz.shaders import SHADER_DIR, ShaderNotFoundError, shader_source
+from viz.display.shaders import ShaderNotFoundError, shader_dir, shader_source
 
 
 def test_missing_shader_names_the_file(tmp_path):
@@ -50,9 +50,11 @@ def test_shipped_stages_expand_fully(name):
 def test_every_shader_file_is_used():
     """Each .glsl file is a stage some module loads, or is included by one."""
     package = Path(__file__).resolve().parent.parent / "viz"
-    code = "".join(path.read_text() for path in package.glob("*.py"))
+    code = "".join(path.read_text() for path in package.rglob("*.py"))
     stages = set(re.findall(r'shader_source\("([\w.]+\.glsl)"\)', code))
     assert {"fullscreen.vert.glsl", "levels.frag.glsl", "zoom_frame.frag.glsl"} <= stages
     expanded = "".join(shader_source(name) for name in stages)
-    for path in SHADER_DIR.glob("*.glsl"):
+    for path in shader_dir().iterdir():
+        if not path.name.endswith(".glsl"):
+            continue
         assert path.name in stages or path.read_text() in expanded, f"{path.name} is never included"

@@ -4,9 +4,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from viz.lattice import TILE, TileKey, level_for, view_maps
-from viz.store import TILE_BYTES, SampleStore, layers, picture
-from viz.view import FRAC_BITS, View, to_fixed, zoom
+from viz.sampling.lattice import TILE, TileKey, level_for, view_maps
+from viz.sampling.store import TILE_BYTES, SampleStore, layers, picture
+from viz.sampling.view import FRAC_BITS, View, to_fixed, zoom
 
 MB = 2 ** 20
 

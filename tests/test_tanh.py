@@ -13,7 +13,7 @@ def kernel_tanh(engine_arch):
     """parts.tanh applied elementwise to a float64 array, in a Taichi kernel."""
     import taichi as ti
 
-    from viz.kernel_parts import make_parts
+    from viz.compute.kernels.parts import make_parts
 
     tanh = make_parts(1).tanh
 

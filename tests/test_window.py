@@ -11,11 +11,11 @@ import pytest
 
 from conftest import private_xvfb
 from lattice_points import distinct_points
-from viz.colour import sign_from_rgb
-from viz.conditions import DEFAULT_WINDOW, PRESETS
-from viz.lattice import axis_map, level_for, sample_values
-from viz.refiner import coverage
-from viz.view import View, hyper_at, log_at, zoom
+from viz.colour.equalise import sign_from_rgb
+from viz.problem.conditions import DEFAULT_WINDOW, PRESETS
+from viz.sampling.lattice import axis_map, level_for, sample_values
+from viz.explore.refiner import coverage
+from viz.sampling.view import View, hyper_at, log_at, zoom
 
 pytestmark = pytest.mark.display
 
@@ -31,7 +31,7 @@ def display():
 
 
 def settings(tmp_path, **changes):
-    from viz.window import Settings
+    from viz.explore.window import Settings
 
     quick = PRESETS["quick"]
     base = dict(condition="tanh", preset=quick, presets=tuple(PRESETS.values()), home=DEFAULT_WINDOW,
@@ -49,9 +49,9 @@ def built_kernels(engine_arch):
     inside a test (a first build takes minutes on a busy 2-core machine)
     would stall the worker past the tests' deadlines.
     """
-    from viz.conditions import CONDITIONS
-    from viz.engine import Engine
-    from viz.problem import load_problem
+    from viz.problem.conditions import CONDITIONS
+    from viz.compute.engine import Engine
+    from viz.problem.arrays import load_problem
 
     for preset in PRESETS.values():
         Engine(load_problem(CONDITIONS["tanh"], preset.width, preset.steps), CONDITIONS["tanh"]).prepare()
@@ -59,7 +59,7 @@ def built_kernels(engine_arch):
 
 @pytest.fixture(scope="module")
 def explorer(display, tmp_path_factory, built_kernels):
-    from viz.window import Explorer
+    from viz.explore.window import Explorer
 
     old = os.environ.get("DISPLAY")
     os.environ["DISPLAY"] = display
@@ -116,9 +116,9 @@ def test_window_opens_at_the_asked_size(explorer, display):
 
 
 def test_red_and_blue_regions_match_the_engine(explorer, engine_arch):
-    from viz.conditions import CONDITIONS
-    from viz.engine import Engine
-    from viz.problem import load_problem
+    from viz.problem.conditions import CONDITIONS
+    from viz.compute.engine import Engine
+    from viz.problem.arrays import load_problem
 
     go_home(explorer)
     image = explorer.grab_screen()  # the window's own framebuffer (HUD hidden)
@@ -163,7 +163,7 @@ def test_drag_pans_with_the_pointer(explorer, display):
 
 
 def test_zoom_in_computes_no_lattice_point_twice(explorer, display):
-    from viz.window import KEY_ZOOM
+    from viz.explore.window import KEY_ZOOM
 
     go_home(explorer)
     home = explorer.view
@@ -230,7 +230,7 @@ def test_held_zoom_does_not_depend_on_frame_rate(explorer):
 
 
 def test_s_saves_a_screenshot_and_b_a_bookmark_that_reopen_the_view(explorer, display):
-    from viz.bookmarks import find_bookmark, from_png, load_bookmarks
+    from viz.explore.bookmarks import find_bookmark, from_png, load_bookmarks
 
     go_home(explorer)
     point_at(display, explorer, 96, 54)
@@ -325,7 +325,7 @@ def test_escape_quits_within_a_second_even_mid_compute(display, tmp_path):
 
 @pytest.mark.slow
 def test_bench_explore_reports_frame_times_and_throughput(display):
-    code = ("from viz.bench_explore import measure_explore, format_explore\n"
+    code = ("from viz.bench.explore import measure_explore, format_explore\n"
             "print(format_explore(measure_explore(2.0, (320, 180), arch='cpu')))\n")
     done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, DISPLAY=display),
                           capture_output=True, text=True, timeout=600)

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from conftest import interruptible
-from viz.cli import main
-from viz.colour import sign_from_rgb
-from viz.keyframes import KeyframeStore
-from viz.zoompath import reference_frame
+from viz.cli.app import main
+from viz.colour.equalise import sign_from_rgb
+from viz.video.keyframes import KeyframeStore
+from viz.video.path import reference_frame
 
 # A point on the quick preset's boundary; three 64^2 keyframes, 10 frames per 2x.
 ARGS = ["zoom", "--center", "2.6", "1.4", "--keyframes", "3", "--res", "64", "--preset", "quick",
@@ -136,11 +136,11 @@ def test_a_store_for_another_target_is_refused(capsys, tmp_path, uninterrupted):
 
 
 def test_a_still_png_or_a_bookmark_sets_the_target_and_the_problem(tmp_path):
-    from viz.bookmarks import SavedView, save_bookmark
-    from viz.cli import build_parser
-    from viz.cmd_zoom import keyframe_spec
+    from viz.explore.bookmarks import SavedView, save_bookmark
+    from viz.cli.app import build_parser
+    from viz.cli.zoom import keyframe_spec
     from viz.outputs import save_png
-    from viz.stills import StillSpec
+    from viz.paper.stills import StillSpec
 
     still = StillSpec(condition="relu", window=(-0.3, -0.2, 1.9, 2.0), cols=8, rows=8, width=8, steps=100)
     save_png(tmp_path / "still.png", np.zeros((8, 8, 3), np.uint8), meta=still.as_metadata())

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from viz.colour import equalise, to_rgb8
-from viz.keyframes import KeyframeSpec, keyframe_axes
-from viz.renderer import read_rgb8
-from viz.view import FRAC_BITS
-from viz.zoompath import FRAMES_PER_2X, ZoomPath, blend_weight, layer_levels, reference_frame
-from viz.zoomvideo import ZoomFrames
+from viz.colour.equalise import equalise, to_rgb8
+from viz.video.keyframes import KeyframeSpec, keyframe_axes
+from viz.display.renderer import read_rgb8
+from viz.sampling.view import FRAC_BITS
+from viz.video.path import FRAMES_PER_2X, ZoomPath, blend_weight, layer_levels, reference_frame
+from viz.video.frames import ZoomFrames
 
 widths = st.floats(min_value=1e-12, max_value=5.0)
 paths = st.builds(
@@ -197,7 +197,7 @@ def test_the_last_frame_is_the_deepest_keyframe_alone():
     assert math.isclose(view.width[0], path.deepest[0])
 
 
-# Lattice keyframes (viz.keyframes) off the zoom's centre: levels 3, 4, 5 of 16^2
+# Lattice keyframes (viz.video.keyframes) off the zoom's centre: levels 3, 4, 5 of 16^2
 # samples about a centre 0.3 (x) and 0.9 (y) of a level-3 spacing past a
 # lattice point, so the keyframes' middles sit 0.2, -0.1, 0.3 samples off in x
 # and -0.4, -0.3, -0.1 in y, each in its own spacing.

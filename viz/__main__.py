@@ -1,4 +1,4 @@
 """Allow `python -m viz`."""
-from viz.cli import main
+from viz.cli.app import main
 
 raise SystemExit(main())

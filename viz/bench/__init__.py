@@ -1,0 +1,1 @@
+""": the engine against its baselines on the same pixels, and this machine's peak."""

@@ -1,0 +1,66 @@
+"""The `nnfractal` command: argparse subcommands, each implemented in its own module.
+
+Each command module exposes `register(subparsers)`, which adds its parser and
+sets `run` to a function taking the parsed namespace and returning an exit
+status. This file only wires them up and turns bad input into one line and
+exit status 2, and Ctrl-C into exit status 130.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from viz.errors import UsageError
+
+#: Command modules, in the order `--help` lists them.
+COMMAND_MODULES = (
+    "viz.cli.render",
+    "viz.cli.figure1",
+    "viz.cli.bench",
+    "viz.cli.dim",
+    "viz.cli.zoom",
+    "viz.cli.demo",
+    "viz.cli.explore",
+)
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, not usage plus message."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, every subcommand registered."""
+    parser = _Parser(prog="nnfractal", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args) or 0)
+    except UsageError as exc:
+        print(f"nnfractal: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("nnfractal: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`nnfractal dim ... | head -1`): not an error of ours.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

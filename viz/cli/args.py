@@ -1,0 +1,85 @@
+"""Command-line arguments shared by several commands, and their checking.
+
+`render`, `explore`, `zoom` and `figure1` all choose a condition, a preset,
+a backend and a view the same way; parsing them in one place keeps the
+flags, defaults and error messages identical across commands.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+
+from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PANEL_WINDOWS, PRESETS, READOUTS, panel_log_window
+from viz.compute.engine import ARCHES
+from viz.errors import UsageError
+from viz.problem.arrays import PAPER_SEED
+from viz.paper.stills import StillSpec
+
+
+def add_problem_args(parser: argparse.ArgumentParser, default_preset: str = "paper") -> None:
+    """--condition, --preset, --steps, --width, --seed, --readout, --arch."""
+    parser.add_argument("--condition", choices=list(CONDITIONS), default=None,
+                        help="experimental condition (default tanh, or the panel's)")
+    parser.add_argument("--preset", choices=list(PRESETS), default=default_preset,
+                        help="paper: n=16, 500 steps; quick: n=8, 100 steps (default %(default)s)")
+    parser.add_argument("--steps", type=int, default=None, help="training steps (overrides the preset)")
+    parser.add_argument("--width", type=int, default=None, help="network width n (overrides the preset)")
+    parser.add_argument("--seed", type=int, default=PAPER_SEED,
+                        help="0 = the paper's arrays; any other seed draws weights and data with NumPy")
+    parser.add_argument("--readout", choices=READOUTS, default="measure",
+                        help="measure: the paper's convergence measure; probe: output on the probe input")
+    parser.add_argument("--arch", choices=ARCHES, default="auto",
+                        help="Taichi backend: auto takes CUDA where a driver is present (default)")
+
+
+def add_window_args(parser: argparse.ArgumentParser) -> None:
+    """--window X0 X1 Y0 Y1 (log10) or --panel NAME."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--window", type=float, nargs=4, metavar=("X0", "X1", "Y0", "Y1"),
+                       help=f"view in log10 units (default {' '.join(f'{v:g}' for v in DEFAULT_WINDOW)})")
+    group.add_argument("--panel", choices=list(PANEL_WINDOWS),
+                       help="the paper's Figure 1 window of this condition (implies it)")
+
+
+def add_resolution_args(parser: argparse.ArgumentParser, default: int) -> None:
+    """--res N or --size WxH."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--res", type=int, default=None, help=f"square resolution (default {default})")
+    group.add_argument("--size", type=parse_size, default=None, metavar="WxH", help="width x height in pixels")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1280x720' -> (1280, 720); argparse reports a ValueError as a bad value."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def resolution(args: argparse.Namespace, default: int) -> tuple[int, int]:
+    """(cols, rows) from --res / --size."""
+    if args.size is not None:
+        return args.size
+    res = default if args.res is None else args.res
+    return res, res
+
+
+def condition_name(args: argparse.Namespace) -> str:
+    """The condition, where --panel implies one; a contradiction is refused."""
+    panel = getattr(args, "panel", None)
+    if panel and args.condition and args.condition != panel:
+        raise UsageError(f"--panel {panel} is the {panel} condition's window; it contradicts --condition {args.condition}")
+    return panel or args.condition or "tanh"
+
+
+def still_spec(args: argparse.Namespace, default_res: int) -> StillSpec:
+    """The still that the parsed arguments ask for, checked."""
+    preset = PRESETS[args.preset]
+    name = condition_name(args)
+    panel = getattr(args, "panel", None)
+    window = panel_log_window(panel) if panel else tuple(args.window or DEFAULT_WINDOW)
+    steps = args.steps or (PANEL_STEPS.get(panel, preset.steps) if panel else preset.steps)
+    cols, rows = resolution(args, default_res)
+    return StillSpec(condition=name, window=window, cols=cols, rows=rows,
+                     width=args.width or preset.width, steps=steps, seed=args.seed,
+                     readout=args.readout).validate()

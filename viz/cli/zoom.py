@@ -1,0 +1,196 @@
+"""`nnfractal zoom`: the paper's flythrough video into a point, resumable, as an H.264 MP4.
+
+The keyframes go to a store beside the video (NAME.keyframes/) as each is
+finished; running the same command again after Ctrl-C or a crash computes
+only what is missing, and changing only --fps, --seconds-per-2x or --size
+re-encodes without computing anything.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+from viz.cli import args as cliargs
+from viz.explore.bookmarks import DEFAULT_FILE
+from viz.problem.conditions import PANEL_STEPS, PANEL_WINDOWS, PRESETS, panel_log_window
+from viz.errors import UsageError
+from viz.sampling.lattice import MAX_LEVEL
+from viz.video.keyframes import (KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level,
+                           zoom_levels)
+from viz.video.recorder import Recorder
+from viz.sampling.view import to_fixed
+
+DEFAULT_RES = 256
+DEFAULT_SIZE = (720, 720)
+EXIT_INTERRUPTED = 130
+
+
+def register(subparsers) -> None:
+    """Add the `zoom` subcommand."""
+    p = subparsers.add_parser(
+        "zoom", help="render the paper's zoom video into a point of the boundary",
+        description="Compute concentric keyframes 2x apart about a target (kept beside the video, "
+                    "resumable) and play the paper's interpolation between them into an MP4.")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--center", type=float, nargs=2, metavar=("X", "Y"),
+                        help="target in log10 units (x = log10 eta0, y = log10 eta1); needs --depth or --keyframes")
+    target.add_argument("--panel", choices=list(PANEL_WINDOWS), help="zoom into the paper's Figure 1 window")
+    target.add_argument("--from", dest="still", metavar="PNG",
+                        help="zoom into the view of a PNG saved by render or explore (its settings too)")
+    target.add_argument("--bookmark", metavar="NAME", help="zoom into a bookmark saved in explore (its settings too)")
+    depth = p.add_mutually_exclusive_group()
+    depth.add_argument("--depth", type=float, metavar="DECADES",
+                       help="decades of magnification from the outer keyframe (6+ decades wide) to the deepest")
+    depth.add_argument("--keyframes", type=int, metavar="K", help="number of keyframes, each 2x narrower")
+    p.add_argument("--bookmarks", type=Path, default=DEFAULT_FILE, metavar="FILE",
+                   help="bookmarks file for --bookmark, .toml or .json (default %(default)s)")
+    cliargs.add_problem_args(p)
+    p.add_argument("--res", type=int, default=DEFAULT_RES, help="samples per keyframe side (default %(default)s)")
+    p.add_argument("--fps", type=float, default=30.0, help="video frames per second (default %(default)g)")
+    p.add_argument("--seconds-per-2x", type=float, default=1.5,
+                   help="seconds per halving of the width (default %(default)g)")
+    p.add_argument("--size", type=cliargs.parse_size, default=DEFAULT_SIZE, metavar="WxH",
+                   help="video size (default %dx%d)" % DEFAULT_SIZE)
+    p.add_argument("--out", default=None, help="video file, .mp4 (default recordings/zoom-CONDITION.mp4)")
+    p.add_argument("--store", default=None, help="keyframe folder (default: the video's name + .keyframes)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=run)
+
+
+def target(args: argparse.Namespace) -> tuple[dict, tuple[int, int], float | None]:
+    """(problem settings, fixed-point centre, target width in decades or None) from the arguments."""
+    if args.still or args.bookmark:
+        from viz.explore.bookmarks import find_bookmark, from_png
+
+        saved = from_png(args.still) if args.still else find_bookmark(args.bookmarks, args.bookmark)
+        x0, x1, y0, y1 = saved.window
+        centre = saved.centre or (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2))
+        problem = dict(condition=saved.condition, width=saved.width, steps=saved.steps,
+                       seed=saved.seed, readout=saved.readout)
+        return problem, centre, max(x1 - x0, y1 - y0)
+    preset = PRESETS[args.preset]
+    name = cliargs.condition_name(args)
+    steps = args.steps or (PANEL_STEPS.get(args.panel, preset.steps) if args.panel else preset.steps)
+    problem = dict(condition=name, width=args.width or preset.width, steps=steps, seed=args.seed,
+                   readout=args.readout)
+    if args.panel:
+        x0, x1, y0, y1 = panel_log_window(args.panel)
+        return problem, (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2)), max(x1 - x0, y1 - y0)
+    x, y = args.center
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise UsageError("--center needs two finite numbers")
+    return problem, (to_fixed(x), to_fixed(y)), None
+
+
+def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
+    """The keyframes the arguments ask for, checked."""
+    problem, (cx, cy), width = target(args)
+    if args.res < 8:
+        raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {args.res}")
+    first = outer_level(args.res)
+    if args.keyframes is not None:
+        if args.keyframes < 2:
+            raise UsageError("a zoom needs at least 2 keyframes")
+        deepest = first + args.keyframes - 1
+    elif args.depth is not None:
+        if not args.depth > 0:
+            raise UsageError("--depth must be a positive number of decades")
+        deepest = first + math.ceil(args.depth * math.log2(10) - 1e-9)
+    elif width is not None:
+        deepest = level_for_width(args.res, width)
+    else:
+        raise UsageError("--center needs --depth DECADES or --keyframes K")
+    spec = KeyframeSpec(**problem, cx=cx, cy=cy, res=args.res,
+                        levels=zoom_levels(args.res, min(deepest, MAX_LEVEL + 1)))
+    return check_spec(spec)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute what is missing, then encode; Ctrl-C keeps every finished keyframe."""
+    spec = keyframe_spec(args)
+    if not (args.fps > 0 and args.seconds_per_2x > 0):
+        raise UsageError("--fps and --seconds-per-2x must be positive")
+    frames_per_2x = max(1, round(args.fps * args.seconds_per_2x))
+    out = Path(args.out or f"recordings/zoom-{spec.condition}.mp4")
+    recorder = Recorder(out, args.fps, args.size, keep_partial=False)
+    store = KeyframeStore.create_or_resume(Path(args.store) if args.store else out.with_suffix(".keyframes"), spec)
+    try:
+        if store.missing():
+            compute(store, args.arch, quiet=args.quiet)
+        else:
+            print(f"keyframes: all {len(spec.levels)} on disk in {store.folder}; nothing to compute")
+        encode(store, recorder, frames_per_2x, quiet=args.quiet)
+    except KeyboardInterrupt:
+        done = len(spec.levels) - len(store.missing())
+        print(f"nnfractal: interrupted; {done} of {len(spec.levels)} keyframes are kept in {store.folder}; "
+              "run the same command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def compute(store: KeyframeStore, arch: str, quiet: bool) -> None:
+    """Fill the store's missing keyframes with the engine, with a progress bar."""
+    from tqdm import tqdm
+
+    from viz.compute.engine import engine_for
+
+    spec = store.spec
+    engine = engine_for(spec.condition, spec.width, spec.steps, spec.seed, spec.readout, arch)
+    missing = store.missing()
+    # Until a keyframe starts, guess its work: all of it for the widest,
+    # three quarters for the others (a quarter comes from the one above).
+    guess = {level: spec.res ** 2 - (0 if level == spec.levels[0] else (spec.res // 2) ** 2) for level in missing}
+    state = {"level": None, "base": 0}
+    with tqdm(total=sum(guess.values()), unit="px", disable=quiet, smoothing=0.05,
+              desc=f"keyframes 0/{len(missing)}") as bar:
+        def progress(level: int, done: int, todo: int) -> None:
+            if level != state["level"]:  # a new keyframe: now its real count is known
+                if state["level"] is not None:
+                    state["base"] += state["todo"]
+                state.update(level=level, todo=todo)
+                bar.total = bar.total - guess[level] + todo
+                bar.set_description(f"keyframes {missing.index(level)}/{len(missing)}")
+            bar.n = state["base"] + done
+            bar.refresh()
+
+        report = store.fill(engine.measure, progress, engine.chunk_pixels)
+        bar.set_description(f"keyframes {len(missing)}/{len(missing)}")
+    print(f"keyframes: {report.loaded} on disk, {report.computed} computed; {report.samples_computed} samples "
+          f"computed at {report.rate:.0f}/s, {report.samples_reused} copied from the keyframe above, "
+          f"{report.samples_resumed} from checkpoints")
+
+
+def encode(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, quiet: bool) -> None:
+    """Draw every frame offscreen with the window's shaders and write the video."""
+    from tqdm import tqdm
+
+    from viz.display.renderer import Renderer, headless_context, read_rgb8
+    from viz.video.frames import ZoomFrames
+
+    path = store.spec.zoom_path(frames_per_2x)
+    measures = store.load_all(mapped=True)
+    start = time.monotonic()
+    try:
+        ctx = headless_context()
+    except Exception as exc:  # glcontext raises a plain Exception when EGL is missing
+        raise UsageError(f"the keyframes are saved, but frames cannot be drawn without EGL "
+                         f"(install libegl1 libegl-mesa0 libgl1-mesa-dri): {exc}".splitlines()[0]) from None
+    try:
+        renderer = Renderer(ctx)
+        frames = ZoomFrames(renderer, path, measures, store.spec.readout, recorder.size)
+        fbo = renderer.offscreen(*recorder.size)
+        with recorder, tqdm(total=path.n_frames, unit="frame", disable=quiet, desc="encoding") as bar:
+            for index in range(path.n_frames):
+                frames.draw(fbo, index)
+                recorder.write(read_rgb8(fbo))
+                bar.update()
+    finally:
+        ctx.release()
+    seconds = time.monotonic() - start
+    width, height = recorder.size
+    print(f"wrote {recorder.path} ({path.n_frames} frames, {width}x{height}, {recorder.fps:g} fps, "
+          f"{path.n_keyframes} keyframes of {store.spec.res}^2) in {seconds:.1f} s "
+          f"({path.n_frames / seconds:.1f} frames/s)")

@@ -1,0 +1,1 @@
+"""Colour: the paper's histogram equalisation and Spectral table, and the live colour scale."""

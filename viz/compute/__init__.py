@@ -1,0 +1,1 @@
+"""Compute: the Taichi backend, the engine and its kernels, the one chunked compute loop, the worker."""

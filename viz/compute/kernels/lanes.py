@@ -1,0 +1,169 @@
+"""The CUDA training kernel: a group of lanes trains one network, each lane holding columns of W0.
+
+One thread per pixel (the CPU kernel) would need W0 and its gradient, 2n^2
+doubles, in registers: at n = 16 that is 1,024 registers, four times what a
+CUDA thread has, so they would spill. Here a power-of-two group of L lanes
+of one warp shares a pixel: lane j keeps C = COLS_PER_LANE columns of W0
+and of its gradient (columns j*C .. j*C + C - 1, 2nC doubles), computes
+those hidden units, and the group sums the output over lanes with butterfly
+shuffles, so every lane holds the same, bitwise identical output, loss and
+early-stop decision. Columns >= n (when n is not a multiple of L*C) hold
+zeros and stay zero. With L = 1 the kernel has no shuffles at all, which is
+how its arithmetic is checked on a CPU.
+"""
+# No `from __future__ import annotations`: Taichi reads kernel annotations as objects.
+import math
+
+from viz.errors import UsageError
+from viz.compute.kernels.parts import make_activations, make_parts
+
+WARP = 32
+#: Columns of W0 per lane, and threads per block: on an H100 at the paper
+#: preset two columns in blocks of 64 gave 32,980 px/s, one column in
+#: blocks of 256 gave 31,870 (the next best; one column in blocks of 128
+#: gave 23,072). Two columns halve the shuffles and data-row loads per
+#: hidden unit, at 241 registers a thread instead of 128.
+COLS_PER_LANE = 2
+BLOCK_DIM = 64
+LOW_WORD = 0xFFFFFFFF
+
+
+def lanes_for(width: int, cols: int) -> int:
+    """Lanes per pixel: the smallest power of two whose lanes hold the width, `cols` columns each.
+
+    A group never spans warps.
+    """
+    if not 1 <= width <= WARP * cols:
+        raise UsageError(f"the CUDA kernel supports widths 1..{WARP * cols}, not {width}; use --arch cpu")
+    return 1 << (-(-width // cols) - 1).bit_length()
+
+
+def build_lane_kernel(n: int, cols: int | None = None):
+    """Define the CUDA training kernel for width n (same arguments and results as the CPU kernel)."""
+    import taichi as ti
+
+    cols = COLS_PER_LANE if cols is None else cols
+    f64 = ti.f64
+    block = ti.types.matrix(n, cols, f64)  # the lane's columns of W0 (or of its gradient)
+    units = ti.types.vector(cols, f64)  # the lane's hidden units
+    lanes = lanes_for(n, cols)
+    group_bits = (1 << lanes) - 1  # the group's lanes, before the shift to its place in the warp
+    offsets = [lanes >> (k + 1) for k in range(int(math.log2(lanes)))]  # butterfly: L/2, ..., 1
+    inv_s = 1.0 / math.sqrt(n)
+    parts = make_parts(n)
+    is_finite, load_row = parts.is_finite, parts.load_row
+    activate, activate_backward = make_activations(cols, parts.tanh)
+
+    @ti.func
+    def group_sum(v, mask):
+        """The sum of v over the group's lanes, the same bits on every lane (xor butterfly)."""
+        for k in ti.static(offsets):
+            bits = ti.bit_cast(v, ti.i64)
+            lo = ti.simt.warp.shfl_xor_i32(mask, ti.cast(bits & ti.i64(LOW_WORD), ti.i32), k)
+            hi = ti.simt.warp.shfl_xor_i32(mask, ti.cast(bits >> 32, ti.i32), k)
+            other = ti.bit_cast((ti.cast(hi, ti.i64) << 32) | (ti.cast(lo, ti.i64) & ti.i64(LOW_WORD)), f64)
+            v = v + other
+        return v
+
+    @ti.func
+    def any_lane(mask, flag):
+        """Whether flag holds on any lane of the group."""
+        found = flag
+        if ti.static(lanes > 1):
+            found = ti.simt.warp.any_nonzero(mask, ti.cast(flag, ti.i32)) != 0
+        return found
+
+    @ti.kernel
+    def train(
+        xs: ti.types.ndarray(dtype=f64, ndim=1), ys: ti.types.ndarray(dtype=f64, ndim=1),
+        order: ti.types.ndarray(dtype=ti.i32, ndim=1), out: ti.types.ndarray(dtype=f64, ndim=1),
+        steps_run: ti.types.ndarray(dtype=ti.i32, ndim=1),
+        X: ti.types.ndarray(dtype=f64, ndim=2), Y: ti.types.ndarray(dtype=f64, ndim=1),
+        W0: ti.types.ndarray(dtype=f64, ndim=2), W1: ti.types.ndarray(dtype=f64, ndim=1),
+        probe: ti.types.ndarray(dtype=f64, ndim=1), batches: ti.types.ndarray(dtype=ti.i32, ndim=2),
+        steps: ti.i32, data: ti.i32, minibatch: ti.i32, kind: ti.i32, init_mode: ti.i32,
+        want_probe: ti.i32, early_stop: ti.i32,
+    ):
+        ti.loop_config(block_dim=BLOCK_DIM)
+        for q in range(xs.shape[0] * lanes):
+            # Thread q is lane q % L of pixel q // L; the grid-stride loop keeps
+            # q's place in its warp, so a group's lanes share one warp.
+            j = q % lanes
+            p = order[q // lanes]
+            mask = ti.u32(group_bits) << ti.u32((q % WARP) - j)
+            real = units(0.0)  # 1 for the lane's columns that exist, 0 for padding
+            for c in ti.static(range(cols)):
+                real[c] = 1.0 if j * cols + c < n else 0.0
+            lr0, lr1, offset = parts.pixel_rates(xs, ys, p, init_mode)
+            w0 = block(0.0)
+            w1 = units(0.0)
+            for c in ti.static(range(cols)):
+                if real[c] != 0.0:
+                    w1[c] = W1[j * cols + c]
+                    for i in ti.static(range(n)):
+                        w0[i, c] = W0[i, j * cols + c] + (offset if init_mode == 2 else 0.0)
+            grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
+            l0 = 0.0
+            sum_v = 0.0
+            sum_inv = 0.0
+            sum_tail = 0.0
+            probe_out = 0.0
+            t_stop = steps
+            for t in range(steps):
+                # W1 non-finite makes every later output, hence loss, non-finite.
+                if early_stop != 0:
+                    bad = False
+                    for c in ti.static(range(cols)):
+                        if not is_finite(w1[c]):
+                            bad = True
+                    if any_lane(mask, bad):
+                        t_stop = t
+                        break
+                if init_mode == 1:
+                    for c in ti.static(range(cols)):
+                        if real[c] != 0.0:
+                            for i in ti.static(range(n)):
+                                w0[i, c] += offset
+                g0 = block(0.0)
+                g1 = units(0.0)
+                loss_sum = 0.0
+                probe_row = want_probe != 0 and t == steps - 1
+                rows = grad_rows + loss_rows + (1 if probe_row else 0)
+                # One row per pass: two (interleaved, branch-free) measured 10% slower
+                # on an H200, its extra registers costing more than the overlap gains.
+                for r in range(rows):
+                    x, target, is_grad, is_loss, is_probe = load_row(
+                        X, Y, probe, batches, t, r, rows, grad_rows, loss_rows, minibatch)
+                    z = units(0.0)
+                    for i in ti.static(range(n)):
+                        for c in ti.static(range(cols)):
+                            z[c] += x[i] * w0[i, c]
+                    z *= inv_s
+                    h = activate(kind, z)
+                    part = 0.0
+                    for c in ti.static(range(cols)):
+                        part += h[c] * w1[c]
+                    y = group_sum(part, mask) * inv_s * inv_s
+                    res = y - target
+                    if is_probe:
+                        probe_out = y
+                    if is_loss:
+                        loss_sum += res * res
+                    if is_grad:
+                        ct = inv_grad_rows * (2.0 * res) * inv_s * inv_s
+                        d = activate_backward(kind, z, h, w1 * ct) * inv_s
+                        g1 += h * ct
+                        for i in ti.static(range(n)):
+                            for c in ti.static(range(cols)):
+                                g0[i, c] += x[i] * d[c]
+                l0, sum_v, sum_inv, sum_tail = parts.record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail)
+                for c in ti.static(range(cols)):
+                    if real[c] != 0.0:
+                        w1[c] = w1[c] - lr1 * g1[c]
+                        for i in ti.static(range(n)):
+                            w0[i, c] = w0[i, c] - lr0 * g0[i, c]
+            if j == 0:
+                steps_run[p] = t_stop
+                out[p] = parts.finish(steps, t_stop, l0, sum_v, sum_inv, sum_tail, probe_out, want_probe)
+
+    return train

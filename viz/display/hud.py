@@ -1,0 +1,164 @@
+"""The explorer's heads-up display: what the researcher reads off the screen.
+
+`hud_lines` and `help_lines` are plain text (tested without a window);
+`Hud` draws them with Dear ImGui (imgui-bundle) over the picture. The HUD
+takes no input, so every key and mouse event stays the explorer's.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from viz.sampling.view import View, at_limit, depth, hyper_at
+
+#: Keys and what they do, as the `?` overlay lists them.
+KEYS = (
+    ("wheel", "zoom about the cursor"),
+    ("left drag", "pan"),
+    ("+ / -, PgUp / PgDn", "zoom about the centre"),
+    ("arrows", "pan"),
+    ("hold Z / X", "zoom in / out continuously"),
+    ("1-6", "condition: tanh, ReLU, linear, minibatch, dataset 1, init"),
+    ("P", "switch preset"),
+    ("F / F11", "fullscreen"),
+    ("R", "reset the view"),
+    ("S", "screenshot PNG (view in its text) into recordings/"),
+    ("B", "save a bookmark"),
+    ("V", "start / stop recording MP4 into recordings/"),
+    ("H", "hide the HUD"),
+    ("?", "this help"),
+    ("Esc / Q", "quit"),
+)
+
+
+@dataclass(frozen=True)
+class Status:
+    """Everything the HUD shows besides the view."""
+
+    condition: str
+    axis_names: tuple[str, str]
+    preset: str
+    backend: str | None  # None while the engine starts
+    compiling: int | None  # width whose kernel is compiling
+    fraction: float  # computed share of the view's samples
+    level: tuple[int, int]  # levels complete, levels in all
+    rate: float  # samples per second
+    cursor: tuple[float, float] | None  # pixel position (bottom-left origin) of the mouse
+    message: str = ""
+    recording: bool = False
+
+
+def digits(view: View) -> int:
+    """Significant digits that tell neighbouring pixels' hyperparameters apart (3 to 17)."""
+    relative = view.pixel * math.log(10.0)  # relative step between neighbouring pixels
+    return min(max(math.ceil(-math.log10(relative)) + 1, 3), 17)
+
+
+def _num(value: float, sig: int) -> str:
+    return format(float(value), f".{sig}g")
+
+
+def view_lines(view: View, axis_names: tuple[str, str], cursor: tuple[float, float] | None = None) -> list[str]:
+    """The view in hyperparameter units (not logs): the ranges, the centre, the cursor and the depth."""
+    sig = digits(view)
+    (x0, x1), (y0, y1) = hyper_at(view, [0.0, view.cols], [0.0, view.rows])
+    cx, cy = hyper_at(view, view.cols / 2.0, view.rows / 2.0)
+    lines = [
+        f"x {axis_names[0]}: {_num(x0, sig)} .. {_num(x1, sig)}",
+        f"y {axis_names[1]}: {_num(y0, sig)} .. {_num(y1, sig)}",
+        f"centre: ({_num(cx, sig)}, {_num(cy, sig)})",
+    ]
+    if cursor is not None:
+        mx, my = hyper_at(view, cursor[0], cursor[1])
+        lines.append(f"cursor: ({_num(mx, sig)}, {_num(my, sig)})")
+    lines.append(f"depth: {depth(view):.2f} decades   pixel: {view.pixel:.3g} decades")
+    return lines
+
+
+def status_lines(status: Status) -> list[str]:
+    """Condition, preset, backend, progress and throughput."""
+    if status.backend is None:
+        work = "starting the engine..."
+    elif status.compiling is not None:
+        work = f"compiling the kernel for n={status.compiling} (first use of this width)..."
+    elif status.fraction >= 1.0:
+        work = "complete"
+    else:
+        work = f"refining {100.0 * status.fraction:.0f}%  (level {status.level[0]}/{status.level[1]})"
+    lines = [
+        f"{status.condition}   preset {status.preset}   backend {status.backend or '...'}",
+        f"{work}   {status.rate:,.0f} px/s",
+    ]
+    if status.recording:
+        lines.append("REC")
+    if status.message:
+        lines.append(status.message)
+    return lines
+
+
+def warning_line(view: View) -> str | None:
+    """The float64-limit warning, or None while zooming in is still possible."""
+    if at_limit(view):
+        return "float64 limit: neighbouring pixels would be equal; zooming in further is refused"
+    return None
+
+
+def hud_lines(view: View, status: Status) -> list[str]:
+    """All HUD text, top to bottom."""
+    warning = warning_line(view)
+    cursor = status.cursor
+    if cursor is not None and not (0 <= cursor[0] < view.cols and 0 <= cursor[1] < view.rows):
+        cursor = None
+    return status_lines(status) + view_lines(view, status.axis_names, cursor) + ([warning] if warning else [])
+
+
+def help_lines() -> list[str]:
+    """The key list for the `?` overlay."""
+    width = max(len(key) for key, _ in KEYS)
+    return [f"{key:<{width}}  {what}" for key, what in KEYS]
+
+
+class Hud:
+    """Dear ImGui over a glfw window's current GL context."""
+
+    def __init__(self, window) -> None:
+        from imgui_bundle import imgui
+        from imgui_bundle.python_backends.glfw_backend import GlfwRenderer
+
+        self._imgui = imgui
+        self._context = imgui.create_context()
+        imgui.get_io().set_ini_filename("")  # no imgui.ini left in the user's folder
+        self._backend = GlfwRenderer(window, attach_callbacks=False)
+
+    def draw(self, lines: list[str], help_text: list[str] | None, warn: bool) -> None:
+        """Draw one frame of HUD text (and the key list when asked) into the bound framebuffer."""
+        imgui = self._imgui
+        self._backend.process_inputs()
+        imgui.new_frame()
+        flags = (imgui.WindowFlags_.no_decoration | imgui.WindowFlags_.always_auto_resize
+                 | imgui.WindowFlags_.no_inputs | imgui.WindowFlags_.no_saved_settings
+                 | imgui.WindowFlags_.no_focus_on_appearing | imgui.WindowFlags_.no_nav)
+        imgui.set_next_window_pos(imgui.ImVec2(8, 8))
+        imgui.set_next_window_bg_alpha(0.6)
+        imgui.begin("status", None, flags)
+        for i, line in enumerate(lines):
+            if warn and i == len(lines) - 1:
+                imgui.text_colored(imgui.ImVec4(1.0, 0.35, 0.25, 1.0), line)
+            else:
+                imgui.text(line)
+        imgui.end()
+        if help_text:
+            size = imgui.get_io().display_size
+            imgui.set_next_window_pos(imgui.ImVec2(size.x / 2, size.y / 2), 0, imgui.ImVec2(0.5, 0.5))
+            imgui.set_next_window_bg_alpha(0.85)
+            imgui.begin("keys", None, flags)
+            for line in help_text:
+                imgui.text(line)
+            imgui.end()
+        imgui.render()
+        self._backend.render(imgui.get_draw_data())
+
+    def shutdown(self) -> None:
+        """Free imgui's GL objects and context."""
+        self._backend.shutdown()
+        self._imgui.destroy_context(self._context)

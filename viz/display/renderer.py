@@ -1,0 +1,140 @@
+"""Draw coloured levels with moderngl into any framebuffer: the screen or offscreen.
+
+Colouring is a cheap pass over computed samples: the CPU equalises measures
+into levels (viz.colour.equalise), the GPU looks each level up in the Spectral table.
+The table texture is to_rgb8's own bytes and the shader bins levels exactly
+as lut_index does, so a frame drawn 1:1 equals `to_rgb8` pixel for pixel.
+
+Missing samples (NaN levels) and points outside a texture are not drawn:
+whatever is already in the framebuffer shows through. Clear to the neutral
+grey first (`clear`), and/or draw a coarser level first so it fills the
+holes of a finer one.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import moderngl
+import numpy as np
+
+from viz.colour.equalise import LUT_SIZE, to_rgb8
+from viz.display.shaders import shader_source
+
+#: Where no sample has been computed yet.
+MISSING_RGB8 = (128, 128, 128)
+#: The whole texture across the whole viewport: (left, bottom, right, top) in texture coordinates.
+FULL_VIEW = (0.0, 0.0, 1.0, 1.0)
+
+_LEVELS_UNIT, _LUT_UNIT = 0, 3
+_LAYER_UNITS = (0, 1, 2)
+
+
+class Renderer:
+    """The colouring programs, bound to one moderngl context."""
+
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        vertex = shader_source("fullscreen.vert.glsl")
+        self._levels = ctx.program(vertex_shader=vertex, fragment_shader=shader_source("levels.frag.glsl"))
+        self._zoom = ctx.program(vertex_shader=vertex, fragment_shader=shader_source("zoom_frame.frag.glsl"))
+        self._levels_vao = ctx.vertex_array(self._levels, [])
+        self._zoom_vao = ctx.vertex_array(self._zoom, [])
+        self._lut = ctx.texture((LUT_SIZE, 1), 3, data=spectral_table_rgb8().tobytes(), alignment=1)
+        self._lut.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        self._levels["u_levels"] = _LEVELS_UNIT
+        self._levels["u_lut"] = _LUT_UNIT
+        for name, unit in zip(("u_layer0", "u_layer1", "u_layer2"), _LAYER_UNITS):
+            self._zoom[name] = unit
+        self._zoom["u_lut"] = _LUT_UNIT
+        self._zoom["u_missing"] = tuple(c / 255.0 for c in MISSING_RGB8)
+
+    def upload_levels(self, levels: np.ndarray, texture: moderngl.Texture | None = None) -> moderngl.Texture:
+        """Equalised levels (rows x cols, row 0 = bottom, NaN = missing) as an R32F texture.
+
+        Writes into `texture` when its size fits, else releases it and makes a new one.
+        """
+        return self._upload(np.asarray(levels, dtype=np.float32), 1, texture)
+
+    def upload_layer(self, pair: np.ndarray, texture: moderngl.Texture | None = None) -> moderngl.Texture:
+        """A zoom keyframe's two levels per sample (rows x cols x 2, see zoompath.layer_levels) as RG32F."""
+        return self._upload(np.asarray(pair, dtype=np.float32), 2, texture)
+
+    def _upload(self, data: np.ndarray, components: int, texture: moderngl.Texture | None) -> moderngl.Texture:
+        size = (data.shape[1], data.shape[0])
+        if texture is not None and texture.size == size and texture.components == components:
+            texture.write(np.ascontiguousarray(data).tobytes())
+            return texture
+        if texture is not None:
+            texture.release()
+        texture = self.ctx.texture(size, components, data=np.ascontiguousarray(data).tobytes(), dtype="f4")
+        texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        return texture
+
+    def clear(self, framebuffer: moderngl.Framebuffer) -> None:
+        """Fill the framebuffer with the missing-sample grey."""
+        framebuffer.clear(*(c / 255.0 for c in MISSING_RGB8), 1.0)
+
+    def draw_levels(self, framebuffer: moderngl.Framebuffer, levels: moderngl.Texture,
+                    view: Sequence[float] = FULL_VIEW) -> None:
+        """Draw a levels texture; `view` is the texture rectangle (left, bottom, right, top) that fills the viewport.
+
+        Nearest sampling: each sample is a cell centred on its sample point, so
+        a view half the texture's width shows each sample as a 2 x 2 block.
+        """
+        self._levels["u_view"] = tuple(float(v) for v in view)
+        self._draw(framebuffer, self._levels_vao, [(levels, _LEVELS_UNIT)])
+
+    def draw_zoom_frame(self, framebuffer: moderngl.Framebuffer, layers: Sequence[moderngl.Texture],
+                        scales: Sequence[Sequence[float]], shifts: Sequence[Sequence[float]],
+                        blend: float, fade: float) -> None:
+        """Draw one zoom-video frame from three layer textures (keyframes k, k+1, k+2).
+
+        `scales` are ZoomPath.layer_scales(view), `shifts` ZoomPath.layer_shifts(view)
+        (where the fixed centre lies in each texture, from its middle), `blend`
+        view.blend, `fade` view.fade.
+        """
+        self._zoom["u_scale"].write(np.asarray(scales, dtype=np.float32).reshape(3, 2).tobytes())
+        self._zoom["u_shift"].write(np.asarray(shifts, dtype=np.float32).reshape(3, 2).tobytes())
+        self._zoom["u_blend"] = float(blend)
+        self._zoom["u_fade"] = float(fade)
+        self._draw(framebuffer, self._zoom_vao, list(zip(layers, _LAYER_UNITS, strict=True)))
+
+    def _draw(self, framebuffer: moderngl.Framebuffer, vao: moderngl.VertexArray,
+              textures: list[tuple[moderngl.Texture, int]]) -> None:
+        # The scope switches off blending and depth tests another pass (the HUD)
+        # may have left on, and afterwards puts back the framebuffer bound before:
+        # leaving ours bound would let a later release of it dangle in moderngl
+        # (GL_INVALID_OPERATION on the next framebuffer created).
+        # (Textures are bound here, not through the scope: moderngl 5.13's scope
+        # binds them with GL_INVALID_ENUM.)
+        for texture, unit in textures + [(self._lut, _LUT_UNIT)]:
+            texture.use(unit)
+        with self.ctx.scope(framebuffer, enable_only=moderngl.NOTHING):
+            vao.render(moderngl.TRIANGLES, vertices=3)
+
+    def offscreen(self, width: int, height: int) -> moderngl.Framebuffer:
+        """An RGBA8 framebuffer for video frames and tests."""
+        return self.ctx.framebuffer(color_attachments=[self.ctx.renderbuffer((width, height), 4)])
+
+    def release(self) -> None:
+        """Free the GL objects (the context stays the caller's)."""
+        for obj in (self._levels_vao, self._zoom_vao, self._levels, self._zoom, self._lut):
+            obj.release()
+
+
+def headless_context() -> moderngl.Context:
+    """A standalone EGL context: draws offscreen with no display (video frames, tests)."""
+    return moderngl.create_standalone_context(backend="egl")
+
+
+def read_rgb8(framebuffer: moderngl.Framebuffer) -> np.ndarray:
+    """The framebuffer's pixels as 8-bit RGB (height x width x 3), top row first like to_rgb8."""
+    width, height = framebuffer.size
+    data = framebuffer.read(components=3, alignment=1)
+    return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)[::-1].copy()
+
+
+def spectral_table_rgb8() -> np.ndarray:
+    """One to_rgb8 pixel per table row, taken at each bin's centre level: the GPU's colours are to_rgb8's bytes."""
+    centres = (np.arange(LUT_SIZE) + 0.5) / (LUT_SIZE / 2) - 1.0
+    return to_rgb8(centres[None, :])[0]

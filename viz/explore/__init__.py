@@ -1,0 +1,1 @@
+"""The explorer: its background refiner, bookmarks and the window's controls."""

@@ -1,0 +1,190 @@
+"""Saved views: named bookmarks in a TOML or JSON file, and the view a PNG of ours carries.
+
+A saved view is a flat record: the problem (condition, width, steps, seed,
+readout), the window in log10 units [x0, x1, y0, y1] and its size in
+pixels, as a still's PNG text has them (viz.paper.stills.StillSpec), plus, when
+the explorer saved it, the exact fixed-point centre (as decimal strings: it
+overflows TOML's 64-bit integers) and the pixel size, so that reopening a
+deep view loses no bit. Anything malformed is refused with one line that
+names the file, the bookmark and the field.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from viz.problem.conditions import CONDITIONS, READOUTS
+from viz.errors import UsageError
+from viz.outputs import atomic_write, read_png_meta
+from viz.sampling.view import View, from_fixed
+
+#: Where B saves and --bookmark reads unless --bookmarks says otherwise.
+DEFAULT_FILE = Path("bookmarks.toml")
+SUFFIXES = (".toml", ".json")
+
+
+@dataclass(frozen=True)
+class SavedView:
+    """A view and the problem it shows."""
+
+    condition: str
+    width: int
+    steps: int
+    seed: int
+    readout: str
+    window: tuple[float, float, float, float]  # log10 x0, x1, y0, y1
+    cols: int
+    rows: int
+    centre: tuple[int, int] | None = None  # exact fixed-point centre, when known
+    pixel: float | None = None
+
+    @classmethod
+    def of(cls, view: View, condition: str, width: int, steps: int, seed: int, readout: str) -> SavedView:
+        """The record of an explorer view."""
+        cx, cy = from_fixed(view.cx), from_fixed(view.cy)
+        w, h = view.spans
+        return cls(condition, width, steps, seed, readout, (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2),
+                   view.cols, view.rows, (view.cx, view.cy), view.pixel)
+
+    def view(self, cols: int, rows: int) -> View:
+        """The saved view in a cols x rows window: exact when sizes match, else the same region fitted."""
+        x0, x1, y0, y1 = self.window
+        if self.centre is None or self.pixel is None:
+            return View.fit(x0, x1, y0, y1, cols, rows)
+        pixel = self.pixel if (cols, rows) == (self.cols, self.rows) else max(
+            self.pixel * self.cols / cols, self.pixel * self.rows / rows)
+        return View(self.centre[0], self.centre[1], pixel, cols, rows)
+
+    def record(self) -> dict:
+        """Plain values for a bookmark file or PNG text (a superset of a still's metadata)."""
+        data = {"condition": self.condition, "width": self.width, "steps": self.steps, "seed": self.seed,
+                "readout": self.readout, "window": list(self.window), "cols": self.cols, "rows": self.rows}
+        if self.centre is not None and self.pixel is not None:
+            data["centre"] = [str(self.centre[0]), str(self.centre[1])]
+            data["pixel"] = self.pixel
+        return data
+
+
+def _field(record: dict, name: str, kind, where: str):
+    if name not in record:
+        raise UsageError(f"{where}: missing {name!r}")
+    value = record[name]
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise UsageError(f"{where}: {name!r} must be an integer, got {value!r}")
+    if kind is str and not isinstance(value, str):
+        raise UsageError(f"{where}: {name!r} must be a string, got {value!r}")
+    return value
+
+
+def parse_record(record, where: str) -> SavedView:
+    """A SavedView from a bookmark or PNG record; UsageError naming `where` and the field if malformed."""
+    if not isinstance(record, dict):
+        raise UsageError(f"{where}: a saved view must be a table of fields, got {type(record).__name__}")
+    condition = _field(record, "condition", str, where)
+    if condition not in CONDITIONS:
+        raise UsageError(f"{where}: unknown condition {condition!r}")
+    readout = record.get("readout", "measure")
+    if readout not in READOUTS:
+        raise UsageError(f"{where}: unknown readout {readout!r}")
+    window = _field(record, "window", list, where)
+    if (not isinstance(window, list) or len(window) != 4
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in window)
+            or not (window[0] < window[1] and window[2] < window[3])):
+        raise UsageError(f"{where}: 'window' must be four finite numbers x0 < x1, y0 < y1 (log10), got {window!r}")
+    width, steps, cols, rows = (_field(record, k, int, where) for k in ("width", "steps", "cols", "rows"))
+    seed = record.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise UsageError(f"{where}: 'seed' must be an integer, got {seed!r}")
+    if min(width, steps, cols, rows) < 1:
+        raise UsageError(f"{where}: width, steps, cols and rows must be positive")
+    centre, pixel = record.get("centre"), record.get("pixel")
+    if centre is not None or pixel is not None:
+        try:
+            centre = (int(centre[0]), int(centre[1]))
+            if len(record["centre"]) != 2:
+                raise ValueError
+            pixel = float(pixel)
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise UsageError(f"{where}: 'centre' must be two integer strings and 'pixel' a number") from None
+        if not (math.isfinite(pixel) and pixel > 0):
+            raise UsageError(f"{where}: 'pixel' must be a positive number, got {pixel!r}")
+    return SavedView(condition, width, steps, seed, readout, tuple(float(v) for v in window), cols, rows,
+                     centre, pixel)
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UsageError(f"bookmarks file {str(path)!r} must end in .toml or .json")
+    return suffix
+
+
+def load_bookmarks(path: str | os.PathLike) -> dict[str, dict]:
+    """Every bookmark in a file, by name (records not yet checked); {} if the file does not exist."""
+    path = Path(path)
+    suffix = _suffix(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read bookmarks file {str(path)!r}: {exc}") from None
+    try:
+        data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"bookmarks file {str(path)!r} is not valid {suffix[1:].upper()}: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"bookmarks file {str(path)!r} must hold a table of named bookmarks")
+    return data
+
+
+def find_bookmark(path: str | os.PathLike, name: str) -> SavedView:
+    """The named bookmark, checked; UsageError if the file or the name is missing or broken."""
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"no bookmarks file {str(path)!r} (save one with B in the explorer)")
+    marks = load_bookmarks(path)
+    if name not in marks:
+        have = ", ".join(sorted(marks)) or "none"
+        raise UsageError(f"no bookmark {name!r} in {str(path)!r} (it has: {have})")
+    return parse_record(marks[name], f"bookmark {name!r} in {str(path)!r}")
+
+
+def save_bookmark(path: str | os.PathLike, name: str, saved: SavedView) -> None:
+    """Add or replace one bookmark, keeping the others; written atomically."""
+    path = Path(path)
+    suffix = _suffix(path)
+    marks = load_bookmarks(path)
+    marks[name] = saved.record()
+    text = toml_text(marks) if suffix == ".toml" else json.dumps(marks, indent=2, sort_keys=True) + "\n"
+    atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # JSON's escapes are valid in a TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def toml_text(marks: dict[str, dict]) -> str:
+    """Bookmarks as TOML: one table per name, flat values (what `record` produces)."""
+    blocks = []
+    for name, record in marks.items():
+        body = "\n".join(f"{key} = {_toml_value(value)}" for key, value in record.items())
+        blocks.append(f"[{json.dumps(name)}]\n{body}\n")
+    return "\n".join(blocks)
+
+
+def from_png(path: str | os.PathLike) -> SavedView:
+    """The view a still or screenshot PNG of ours carries; UsageError if it carries none or a broken one."""
+    return parse_record(read_png_meta(path), f"{str(path)!r}")

@@ -1,0 +1,291 @@
+"""Which samples next, computed by whom: the explorer's background compute.
+
+Measured on this machine (Taichi 1.7, CPU backend): a kernel launch holds
+the GIL for its whole duration; a pure-Python loop on the main thread ran at
+0.7% of its speed while a 1.6 s batch ran in another thread, and a 5 ms
+sleep loop saw one 1.6 s gap. A worker thread would freeze the window, so
+the engine runs in a worker process, niced (WORKER_NICE) so that the
+display wins the CPU when both want it. Batches are small (a time budget
+of BATCH_SECONDS), so their hyperparameters and measures travel through a
+pipe; shared memory would save nothing measurable.
+
+The display loop calls `Refiner.step(view)` once per frame. It never
+blocks: it files any finished batch into its store, then, if the worker is
+idle, hands it the next batch the scheduler picks for the current view. One
+batch is in flight at a time, so the scheduler never hands out a sample
+twice. Each problem (condition, width, steps, seed, readout) keeps its own
+sample store; all stores together stay within the cache limit, the least
+recently shown giving way first. Closing kills the worker at once, even
+mid-batch, so quitting never waits for a kernel.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from viz.errors import UsageError
+from viz.sampling.lattice import TileKey, view_maps, visible
+from viz.sampling.scheduler import BatchSizer, deliver, levels, next_batch
+from viz.sampling.store import SampleStore
+from viz.sampling.view import View
+
+#: Wall time a batch should take: bounds how long a view change waits for the worker.
+BATCH_SECONDS = 0.1
+#: Scheduling priority of the worker below the window's (its kernel threads inherit it).
+WORKER_NICE = 5
+#: How long `close` waits for the worker to exit after killing it.
+CLOSE_WAIT = 0.5
+
+
+class ProblemKey(NamedTuple):
+    """Everything besides the two hyperparameters that a measure depends on."""
+
+    condition: str
+    width: int
+    steps: int
+    seed: int = 0
+    readout: str = "measure"
+
+
+def _serve(conn, arch: str) -> None:
+    """The worker process: start the engine, then measure batches until told to stop.
+
+    Messages out: ("ready", arch) | ("error", line) | ("compiling", width) |
+    ("done", job, measures, seconds, evaluations).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the window's to handle
+    os.nice(WORKER_NICE)  # the display loop gets the CPU first; compute takes the rest
+    from viz.problem.conditions import CONDITIONS
+    from viz.compute.engine import Engine, init_backend
+    from viz.problem.arrays import load_problem
+
+    try:
+        conn.send(("ready", init_backend(arch)))
+        engines: dict[ProblemKey, Engine] = {}
+        widths: set[int] = set()
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message is None:
+                return
+            job, key, xs, ys = message
+            engine = engines.get(key)
+            if engine is None:
+                condition = CONDITIONS[key.condition]
+                engine = Engine(load_problem(condition, key.width, key.steps, key.seed), condition, key.readout)
+                engines[key] = engine
+            if key.width not in widths:
+                conn.send(("compiling", key.width))  # the first launch of a width compiles its kernel
+                widths.add(key.width)
+            start = time.perf_counter()
+            measures = engine.measure(xs, ys)
+            conn.send(("done", job, measures, time.perf_counter() - start,
+                       sum(e.evaluations for e in engines.values())))
+    except (UsageError, ValueError) as exc:
+        conn.send(("error", str(exc)))
+    except (BrokenPipeError, EOFError):
+        return
+
+
+@dataclass
+class Coverage:
+    """How much of a view is computed: per level, coarsest first, (level, computed, needed)."""
+
+    levels: list[tuple[int, int, int]] = field(default_factory=list)
+
+    @property
+    def fraction(self) -> float:
+        """Computed share of all samples the view needs, over every level."""
+        needed = sum(n for _, _, n in self.levels)
+        return sum(c for _, c, _ in self.levels) / needed if needed else 1.0
+
+    @property
+    def coarse_done(self) -> bool:
+        """Whether the coarsest level is complete: the whole window shows something."""
+        return bool(self.levels) and self.levels[0][1] == self.levels[0][2]
+
+
+def coverage(view: View, store: SampleStore) -> Coverage:
+    """Count the samples of each of the view's levels that the store holds (reads the store only)."""
+    counts = []
+    for level in levels(view):
+        mx, my = view_maps(view, level)
+        done = 0
+        for ty in my.tiles:
+            rows = visible(my, ty)
+            for tx in mx.tiles:
+                tile = store.get(TileKey(level, tx, ty))
+                if tile is not None:
+                    done += int(np.count_nonzero(~np.isnan(tile[rows, visible(mx, tx)])))
+        counts.append((level, done, mx.count * my.count))
+    return Coverage(counts)
+
+
+class _Job(NamedTuple):
+    number: int
+    key: ProblemKey
+    batch: object  # scheduler.Batch
+    compiling: bool
+
+
+class Refiner:
+    """Fills the current problem's sample store for whatever view the window shows."""
+
+    def __init__(self, key: ProblemKey, arch: str = "auto", cache_mb: float = 512.0,
+                 batch_seconds: float = BATCH_SECONDS) -> None:
+        if not cache_mb > 0:
+            raise UsageError(f"--cache-mb must be positive, got {cache_mb:g}")
+        self.arch = arch
+        self.cache_mb = float(cache_mb)
+        self.batch_seconds = batch_seconds
+        self.key = key
+        self._stores: dict[ProblemKey, SampleStore] = {}
+        self._sizers: dict[ProblemKey, BatchSizer] = {}
+        self.backend: str | None = None
+        self.compiling: int | None = None
+        self.evaluations = 0
+        self.delivered = 0
+        self.rate = 0.0  # samples per second of worker time, smoothed
+        self._job: _Job | None = None
+        self._jobs = 0
+        self._widths: set[int] = set()  # widths whose kernel the worker has been asked to build
+        self._complete: tuple[ProblemKey, View] | None = None  # the last problem and view found complete
+        self._process = None
+        self._conn = None
+        self.select(key)
+
+    @property
+    def store(self) -> SampleStore:
+        """The current problem's samples."""
+        return self._stores[self.key]
+
+    @property
+    def problems(self) -> dict[ProblemKey, int]:
+        """Tiles kept per problem, least recently shown first."""
+        return {key: len(store) for key, store in self._stores.items()}
+
+    @property
+    def busy(self) -> bool:
+        """Whether a batch is in flight."""
+        return self._job is not None
+
+    def start(self) -> None:
+        """Start the worker process (its engine starts in the background)."""
+        # Spawn, not fork: the parent holds GL and glfw state. Spawn re-imports
+        # the main script, so a script that starts a Refiner needs the usual
+        # `if __name__ == "__main__"` guard (the console script has it).
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, self.arch), daemon=True,
+                                        name="nnfractal-engine")
+        self._process.start()
+        child.close()
+
+    def select(self, key: ProblemKey) -> None:
+        """Show another problem; each keeps its samples, within the shared cache limit."""
+        self.key = key
+        if key not in self._stores:
+            self._stores[key] = SampleStore(self.cache_mb)
+            self._sizers[key] = BatchSizer(seconds=self.batch_seconds)
+        self._stores[key] = self._stores.pop(key)  # most recently shown last
+        self._share_cache()
+
+    def _share_cache(self) -> None:
+        """Keep all stores within the limit: the current one first, then the most recently shown.
+
+        Run on every switch and delivery, so the total never grows past the limit for long.
+        """
+        left = self.cache_mb * 2 ** 20 - self.store.nbytes
+        for key in reversed(list(self._stores)[:-1]):
+            store = self._stores[key]
+            if left <= 0:
+                del self._stores[key], self._sizers[key]
+                continue
+            store.limit_mb = left / 2 ** 20
+            left -= store.nbytes
+
+    def step(self, view: View) -> bool:
+        """File finished work and keep the worker busy on `view`; True if the store gained samples.
+
+        Never blocks. Raises UsageError if the engine could not start.
+        """
+        if self._conn is None:
+            return False
+        changed = False
+        try:
+            while self._conn.poll():
+                changed |= self._receive(self._conn.recv())
+        except (EOFError, ConnectionError):
+            code = self._process.exitcode if self._process is not None else None
+            self.close()
+            raise RuntimeError(f"the compute worker stopped unexpectedly (exit status {code})") from None
+        if self._job is None and self.backend is not None:
+            self._send(view)
+        return changed
+
+    def _receive(self, message) -> bool:
+        kind = message[0]
+        if kind == "ready":
+            self.backend = message[1]
+        elif kind == "error":
+            raise UsageError(message[1])
+        elif kind == "compiling":
+            self.compiling = message[1]
+        elif kind == "done":
+            _, number, measures, seconds, evaluations = message
+            job = self._job
+            self._job = None
+            self.compiling = None
+            self.evaluations = evaluations
+            if job is None or job.number != number:
+                return False
+            store = self._stores.get(job.key)
+            if store is None:  # dropped from the cache while the batch ran
+                return False
+            deliver(store, job.batch, measures)
+            self._share_cache()
+            self.delivered += len(measures)
+            if not job.compiling:
+                self._sizers[job.key].record(len(measures), seconds)
+                rate = len(measures) / max(seconds, 1e-9)
+                self.rate = rate if self.rate == 0.0 else 0.7 * self.rate + 0.3 * rate
+            return job.key == self.key
+        return False
+
+    def _send(self, view: View) -> None:
+        if self._complete == (self.key, view):
+            return  # nothing was written since the scheduler found this view complete
+        batch = next_batch(view, self.store, self._sizers[self.key].size)
+        if batch is None:
+            self._complete = (self.key, view)
+            return
+        self._jobs += 1
+        self._job = _Job(self._jobs, self.key, batch, self.key.width not in self._widths)
+        self._widths.add(self.key.width)
+        self._conn.send((self._jobs, self.key, batch.xs, batch.ys))
+
+    def close(self) -> None:
+        """Stop the worker now, even mid-batch."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(CLOSE_WAIT)
+            self._process = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._job = None
+
+    def __enter__(self) -> Refiner:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,331 @@
+"""Zoom-video keyframes on the sample lattice, and their store on disk beside the video.
+
+Keyframe k of a zoom is res x res samples of lattice level L_k (spacing
+2**-L_k decades), the widest first and each next one a level deeper, so 2x
+narrower. Its samples are the level's points nearest to being centred on
+the zoom's fixed centre (within half a spacing: the lattice cannot centre
+every level on one point). Because level L's points are the even points of
+level L + 1, a keyframe shares a quarter of its samples with the one
+before it, with bit-identical hyperparameters (`lattice.sample_values`), and
+those are copied rather than recomputed.
+
+A keyframe depends only on the problem, the centre, the resolution and its
+level, so the store is a folder of one .npy per level plus manifest.json
+holding those settings: changing the video's fps, pace or size, or zooming
+deeper about the same point, reuses every keyframe already there. A
+keyframe in progress is checkpointed (every CHECKPOINT_S and on Ctrl-C) so
+a resumed run computes only what is missing.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from viz.errors import UsageError
+from viz.sampling.lattice import MAX_LEVEL, sample_values
+from viz.outputs import save_npy
+from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel
+from viz.video.path import ZoomPath
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+#: The widest keyframe spans at least this many decades (SPEC: "at least 6 decades").
+OUTER_DECADES = 6.0
+#: Seconds between checkpoints of the keyframe in progress.
+CHECKPOINT_S = 60.0
+#: Samples per engine call unless the caller says (the engine's own size): a live progress bar and a prompt Ctrl-C.
+CHUNK = 512
+
+
+@dataclass(frozen=True)
+class KeyframeSpec:
+    """What the keyframes' numbers depend on, and which levels the zoom passes through."""
+
+    condition: str
+    width: int
+    steps: int
+    seed: int
+    readout: str
+    cx: int  # fixed-point log10 centre (view.to_fixed)
+    cy: int
+    res: int
+    levels: tuple[int, ...] = field(default=())  # widest keyframe first, consecutive
+
+    def identity(self) -> dict:
+        """The settings two stores must share for their keyframes to be interchangeable."""
+        data = asdict(self)
+        del data["levels"]
+        return data
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return from_fixed(self.cx), from_fixed(self.cy)
+
+    def spacing(self, level: int) -> float:
+        """Decades between neighbouring samples of a keyframe of this level."""
+        return math.ldexp(1.0, -level)
+
+    def deepest_width(self) -> float:
+        """Width of the last keyframe's box (first to last sample), decades."""
+        return (self.res - 1) * self.spacing(self.levels[-1])
+
+    def middle(self, level: int) -> tuple[float, float]:
+        """Where the middle of this keyframe level's samples lies from the fixed centre, in its samples.
+
+        Lattice keyframes are not exactly concentric: the res samples whose
+        middle is nearest the centre can sit up to half a sample off. Exact
+        integer arithmetic on the fixed-point centre, rounded once.
+        """
+        unit = 1 << (FRAC_BITS - level)  # one spacing, in fixed-point units
+        return tuple(((2 * first_index(f, self.res, level) + self.res - 1) * unit - 2 * f) / (2 * unit)
+                     for f in (self.cx, self.cy))
+
+    def zoom_path(self, frames_per_2x: int) -> ZoomPath:
+        """The paper's frame-by-frame path through these keyframes, each drawn where its samples lie."""
+        width = self.deepest_width()
+        return ZoomPath(self.centre, (width, width), len(self.levels), (self.res, self.res), frames_per_2x,
+                        middles=tuple(self.middle(level) for level in self.levels))
+
+
+def outer_level(res: int) -> int:
+    """The finest level whose res samples still span OUTER_DECADES."""
+    return math.floor(math.log2((res - 1) / OUTER_DECADES))
+
+
+def level_for_width(res: int, decades: float) -> int:
+    """The coarsest level whose res samples span at most `decades`: a keyframe no wider than the target."""
+    level = math.ceil(math.log2((res - 1) / decades))
+    while (res - 1) * math.ldexp(1.0, -level) > decades:
+        level += 1
+    return level
+
+
+def zoom_levels(res: int, deepest: int) -> tuple[int, ...]:
+    """The levels from the outer keyframe down to `deepest`, checked."""
+    first = outer_level(res)
+    if deepest <= first:
+        raise UsageError(f"the target is as wide as the outer keyframe ({(res - 1) * 2.0 ** -first:g} decades): "
+                         "nothing to zoom into")
+    return tuple(range(first, deepest + 1))
+
+
+def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
+    """Refuse a centre off the axes, too few samples, or a depth past the float64 limit."""
+    x, y = spec.centre
+    if not (abs(x) <= DOMAIN and abs(y) <= DOMAIN):
+        raise UsageError(f"the target ({x:g}, {y:g}) is outside the axes: log10 values must lie within +-{DOMAIN:g}")
+    if spec.res < 8:
+        raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {spec.res}")
+    deepest = spec.levels[-1]
+    view = View(spec.cx, spec.cy, spec.spacing(deepest), spec.res, spec.res)
+    if deepest > MAX_LEVEL or spec.spacing(deepest) < min_pixel(view):
+        limit = math.log10(spec.spacing(spec.levels[0]) / max(min_pixel(view), math.ldexp(1.0, -MAX_LEVEL)))
+        raise UsageError(f"a zoom of {len(spec.levels)} keyframes goes past the float64 limit here "
+                         f"(neighbouring samples would be equal); at most {limit:.1f} decades deep")
+    return spec
+
+
+def first_index(fixed: int, res: int, level: int) -> int:
+    """Index of the first of `res` samples of `level` whose middle is nearest the fixed-point `fixed`."""
+    unit = 1 << (FRAC_BITS - level)  # one spacing, in fixed-point units
+    twice = 2 * fixed - (res - 1) * unit  # twice the first sample's position, fixed point
+    return (twice + unit) // (2 * unit)
+
+
+def keyframe_axes(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lattice indices (Python ints, as int64 arrays) of a keyframe's columns (x) and rows (y)."""
+    ix, iy = first_index(spec.cx, spec.res, level), first_index(spec.cy, spec.res, level)
+    return np.arange(ix, ix + spec.res, dtype=np.int64), np.arange(iy, iy + spec.res, dtype=np.int64)
+
+
+def keyframe_values(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hyperparameter values of a keyframe's columns and rows (exact lattice points)."""
+    ix, iy = keyframe_axes(spec, level)
+    return sample_values(level, ix.tolist()), sample_values(level, iy.tolist())
+
+
+def shared_samples(outer: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Along one axis: positions in the inner keyframe (a level deeper) that are samples of the outer one, and where.
+
+    Inner index j is outer index j / 2 when j is even.
+    """
+    even = inner % 2 == 0
+    where = inner // 2 - outer[0]
+    keep = even & (where >= 0) & (where < outer.size)
+    return np.flatnonzero(keep), where[keep]
+
+
+@dataclass
+class FillReport:
+    """What filling the store cost."""
+
+    loaded: int = 0             # keyframes already on disk
+    computed: int = 0           # keyframes finished by this run
+    samples_computed: int = 0   # engine runs
+    samples_reused: int = 0     # copied from the keyframe a level up
+    samples_resumed: int = 0    # taken from a checkpoint
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        """Samples computed per second of computing."""
+        return self.samples_computed / self.seconds if self.seconds > 0 else 0.0
+
+
+class KeyframeStore:
+    """A folder of keyframes (level<L>.npy) and the manifest that says what they are."""
+
+    def __init__(self, folder: Path, spec: KeyframeSpec) -> None:
+        self.folder = folder
+        self.spec = spec
+
+    @classmethod
+    def create_or_resume(cls, folder: str | Path, spec: KeyframeSpec) -> "KeyframeStore":
+        """Open the store for `spec`, making it if absent; refuse one made for other settings."""
+        folder = Path(folder)
+        if folder.exists():
+            old = cls.open(folder).spec
+            for key, value in spec.identity().items():
+                if old.identity()[key] != value:
+                    raise UsageError(f"keyframe store {str(folder)!r} was made with {key} = {old.identity()[key]!r}, "
+                                     f"not {value!r}: choose another --out or remove it")
+        else:
+            try:
+                folder.mkdir(parents=False)
+            except OSError as exc:
+                raise UsageError(f"cannot make keyframe store {str(folder)!r}: {exc.strerror}") from None
+        store = cls(folder, spec)
+        store.write_manifest()
+        return store
+
+    @classmethod
+    def open(cls, folder: str | Path) -> "KeyframeStore":
+        """An existing store, as its manifest describes it."""
+        folder = Path(folder)
+        path = folder / MANIFEST
+        if not path.is_file():
+            raise UsageError(f"{str(folder)!r} is not a keyframe store (no {MANIFEST}); make one with nnfractal zoom")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.pop("format") != FORMAT:
+                raise ValueError("unknown format")
+            data["levels"] = tuple(int(v) for v in data["levels"])
+            spec = KeyframeSpec(**data)
+            if not spec.levels or spec.res < 2:
+                raise ValueError("no keyframes")
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            raise UsageError(f"keyframe store {str(folder)!r}: {MANIFEST} is corrupt") from None
+        return cls(folder, spec)
+
+    def write_manifest(self) -> None:
+        data = {"format": FORMAT, **asdict(self.spec), "levels": list(self.spec.levels)}
+        text = json.dumps(data, indent=1)
+        tmp = self.folder / f".{MANIFEST}.part"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(self.folder / MANIFEST)
+
+    def path(self, level: int, partial: bool = False) -> Path:
+        return self.folder / (f"level{level:02d}.partial.npy" if partial else f"level{level:02d}.npy")
+
+    def has(self, level: int) -> bool:
+        return self.path(level).is_file()
+
+    def missing(self) -> list[int]:
+        """The path's levels not yet on disk."""
+        return [level for level in self.spec.levels if not self.has(level)]
+
+    def load(self, level: int, partial: bool = False, mapped: bool = False) -> np.ndarray:
+        """A keyframe's measures (rows x cols, row 0 = bottom); UsageError if absent or damaged.
+
+        `mapped` leaves it on disk (read-only memory map) until used: a video
+        needs only three keyframes at a time.
+        """
+        path = self.path(level, partial)
+        if not path.is_file():
+            raise UsageError(f"keyframe store {str(self.folder)!r} lacks level {level}: "
+                             "run the same nnfractal zoom again to compute it")
+        try:
+            array = np.load(path, allow_pickle=False, mmap_mode="r" if mapped else None)
+        except (ValueError, OSError, EOFError):
+            raise UsageError(f"keyframe {str(path)!r} is corrupt: remove it and run nnfractal zoom again") from None
+        res = self.spec.res
+        if array.shape != (res, res) or array.dtype != np.float64 or (not partial and np.isnan(array).any()):
+            raise UsageError(f"keyframe {str(path)!r} is not a complete {res}x{res} float64 keyframe: "
+                             "remove it and run nnfractal zoom again")
+        return array
+
+    def load_all(self, mapped: bool = False) -> list[np.ndarray]:
+        """Every keyframe of the path, widest first."""
+        return [self.load(level, mapped=mapped) for level in self.spec.levels]
+
+    def fill(self, measure: Callable[[np.ndarray, np.ndarray], np.ndarray],
+             progress: Callable[[int, int, int], None] = lambda level, done, total: None,
+             chunk: int = CHUNK) -> FillReport:
+        """Compute the missing keyframes, widest first, each saved as soon as it is complete.
+
+        `measure(xs, ys)` gives one measure per hyperparameter pair;
+        `progress(level, samples_done, samples_to_do)` is told after each chunk
+        of `chunk` samples (a GPU engine wants far more than a CPU one).
+        On Ctrl-C the keyframe in progress is checkpointed before the
+        interrupt goes on.
+        """
+        report = FillReport()
+        previous: tuple[int, np.ndarray] | None = None
+        for level in self.spec.levels:
+            if self.has(level):
+                previous = (level, self.load(level))
+                report.loaded += 1
+                continue
+            values = self._start(level, previous, report)
+            previous = (level, self._compute(level, values, measure, progress, report, chunk))
+            report.computed += 1
+        return report
+
+    def _start(self, level: int, previous: tuple[int, np.ndarray] | None, report: FillReport) -> np.ndarray:
+        """A new keyframe: its checkpoint if any, plus every sample shared with the keyframe a level up."""
+        res = self.spec.res
+        values = self.load(level, partial=True) if self.path(level, partial=True).is_file() else np.full((res, res), np.nan)
+        report.samples_resumed += int(np.count_nonzero(~np.isnan(values)))
+        if previous is not None and previous[0] == level - 1:
+            (ox, oy), (nx, ny) = keyframe_axes(self.spec, level - 1), keyframe_axes(self.spec, level)
+            cols, cols_from = shared_samples(ox, nx)
+            rows, rows_from = shared_samples(oy, ny)
+            block = np.ix_(rows, cols)
+            fresh = np.isnan(values[block])
+            values[block] = np.where(fresh, previous[1][np.ix_(rows_from, cols_from)], values[block])
+            report.samples_reused += int(np.count_nonzero(fresh))
+        return values
+
+    def _compute(self, level: int, values: np.ndarray, measure, progress, report: FillReport,
+                 chunk: int) -> np.ndarray:
+        xs, ys = keyframe_values(self.spec, level)
+        todo = np.flatnonzero(np.isnan(values.ravel()))
+        todo = todo[np.random.default_rng(level).permutation(todo.size)]
+        flat = values.ravel()
+        start = last_save = time.monotonic()
+        done = 0
+        try:
+            for first in range(0, todo.size, chunk):
+                idx = todo[first:first + chunk]
+                flat[idx] = measure(xs[idx % self.spec.res], ys[idx // self.spec.res])
+                done += idx.size
+                progress(level, done, todo.size)
+                if time.monotonic() - last_save > CHECKPOINT_S:
+                    save_npy(self.path(level, partial=True), values)
+                    last_save = time.monotonic()
+        except BaseException:
+            if done:
+                save_npy(self.path(level, partial=True), values)
+            raise
+        finally:
+            report.samples_computed += done
+            report.seconds += time.monotonic() - start
+        save_npy(self.path(level), values)
+        self.path(level, partial=True).unlink(missing_ok=True)
+        return values
