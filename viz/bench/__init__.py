@@ -1,1 +1,1 @@
-""": the engine against its baselines on the same pixels, and this machine's peak."""
+"""`nnfractal bench`: the engine against its baselines on the same pixels, and this machine's peak."""
