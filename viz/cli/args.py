@@ -12,7 +12,7 @@ import re
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PANEL_WINDOWS, PRESETS, READOUTS, panel_log_window
 from viz.compute.engine import ARCHES
 from viz.errors import UsageError
-from viz.problem.arrays import PAPER_SEED
+from viz.problem.spec import PAPER_SEED
 from viz.paper.stills import StillSpec
 
 

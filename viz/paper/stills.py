@@ -12,7 +12,7 @@ import numpy as np
 
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, READOUTS, panel_log_window
 from viz.errors import UsageError
-from viz.problem.arrays import PAPER_SEED
+from viz.problem.spec import PAPER_SEED
 
 @dataclass(frozen=True)
 class StillSpec:

@@ -11,8 +11,8 @@ from importlib import resources
 import numpy as np
 
 from viz.problem.conditions import Condition
+from viz.problem.spec import PAPER_SEED
 
-PAPER_SEED = 0
 ARRAYS_FILE = "paper_arrays.npz"
 BATCH_STEPS = (100, 500, 1000)
 

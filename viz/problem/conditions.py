@@ -49,6 +49,13 @@ CONDITIONS: dict[str, Condition] = {
 
 READOUTS = ("measure", "probe")
 
+#: SPEC's measure: a non-finite loss counts as this much,
+NONFINITE_LOSS = 1e6
+#: a loss ratio is clipped here,
+MAX_RATIO = 1e6
+#: and convergence is judged on the mean ratio of the last TAIL_STEPS steps.
+TAIL_STEPS = 20
+
 
 @dataclass(frozen=True)
 class Preset:

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz.problem.conditions import Condition
+from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS, Condition
 from viz.problem.arrays import Problem
 
-NONFINITE_LOSS = 1e6
-MAX_RATIO = 1e6
-TAIL_STEPS = 20
 SQRT2 = np.sqrt(2.0)
 
 

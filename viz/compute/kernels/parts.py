@@ -9,11 +9,10 @@ the numbers of SPEC.md outside that arithmetic lives here once.
 import math
 from types import SimpleNamespace
 
+from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS
+
 NONLINEARITY_CODE = {"tanh": 0, "relu": 1, "identity": 2}
 INIT_CODE = {"": 0, "accumulate": 1, "once": 2}
-NONFINITE_LOSS = 1e6
-MAX_RATIO = 1e6
-TAIL_STEPS = 20
 
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10

@@ -1,0 +1,48 @@
+"""The one frozen identity of a problem: everything besides the two hyperparameters that a measure depends on.
+
+Stills, keyframe stores, bookmarks, PNG text, the explorer's caches and the
+cluster's tiles all name their problem with this one record, so that "the
+same problem" means the same thing everywhere, and it is checked in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from viz.errors import UsageError
+from viz.problem.conditions import CONDITIONS, PRESETS, READOUTS, TAIL_STEPS
+
+#: Seed 0 means the paper's own arrays; any other seed draws with NumPy.
+PAPER_SEED = 0
+
+
+@dataclass(frozen=True)
+class ProblemSpec:
+    """Condition, network width, training steps, seed of the initial draw, readout."""
+
+    condition: str = "tanh"
+    width: int = PRESETS["paper"].width
+    steps: int = PRESETS["paper"].steps
+    seed: int = PAPER_SEED
+    readout: str = "measure"
+
+    def validate(self) -> ProblemSpec:
+        """Raise UsageError on anything the engine cannot honour; return self."""
+        if self.condition not in CONDITIONS:
+            raise UsageError(f"unknown condition {self.condition!r}; choose one of {', '.join(CONDITIONS)}")
+        if self.readout not in READOUTS:
+            raise UsageError(f"unknown readout {self.readout!r}; choose one of {', '.join(READOUTS)}")
+        if self.width < 1 or self.steps < 1:
+            raise UsageError("--width and --steps must be positive")
+        if self.steps < TAIL_STEPS and self.readout == "measure":
+            raise UsageError(f"the measure averages the last {TAIL_STEPS} steps: use --steps {TAIL_STEPS} or more")
+        return self
+
+    def as_metadata(self) -> dict:
+        """Plain values for PNG text, stores and bookmarks."""
+        return asdict(self)
+
+    @classmethod
+    def of(cls, data: dict) -> ProblemSpec:
+        """The problem named by a metadata dict's keys (other keys ignored), with plain Python types."""
+        return cls(condition=str(data["condition"]), width=int(data["width"]), steps=int(data["steps"]),
+                   seed=int(data["seed"]), readout=str(data["readout"]))
