@@ -1,0 +1,162 @@
+"""The explicit limits every input is checked against before any work starts.
+
+A flag, a bookmark, a PNG's text, a store's manifest or a .npy header can
+hold anything: a number past float64's range, a size that needs more memory
+than the machine has, a 5,000-digit integer, JSON nested a million deep, an
+image header that claims a gigapixel. Each check here turns such a value into
+one UsageError line that names the input and the limit, so no command ever
+allocates, builds an engine or creates a file for a request it cannot honour.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from viz.errors import UsageError
+
+#: Largest |log10| of a hyperparameter: 10**200 and 10**-200 are well inside
+#: float64's normal range (about 1e-308 to 1e308), and so are their products
+#: with the weights and gradients of a step.
+MAX_LOG10 = 200.0
+#: Training steps: the paper uses 500 and 1000; a million is hours per pixel.
+MAX_STEPS = 1_000_000
+#: Network width: the kernels unroll it, and a wider build takes minutes.
+MAX_WIDTH = 32
+#: Share of this machine's memory one request may plan to use.
+MEMORY_SHARE = 0.5
+#: Bytes of text a PNG or a bookmark file may carry, and how deep its JSON may nest.
+MAX_TEXT_BYTES = 1 << 20
+MAX_JSON_DEPTH = 32
+#: Pixels of an image read from disk (decoded only after its header is checked).
+MAX_IMAGE_PIXELS = 1 << 28
+
+
+def finite(name: str, value: float) -> float:
+    """`value` as a float, or UsageError if it is NaN or infinite."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise UsageError(f"{name} must be a finite number, got {value:g}")
+    return value
+
+
+def positive(name: str, value: float) -> float:
+    """A finite number above zero."""
+    if not finite(name, value) > 0:
+        raise UsageError(f"{name} must be positive, got {value:g}")
+    return float(value)
+
+
+def count(name: str, value: int, low: int, high: int) -> int:
+    """An integer within [low, high], named in the message when it is not."""
+    if not low <= value <= high:
+        raise UsageError(f"{name} must be from {low:,} to {high:,}, got {value:,}")
+    return int(value)
+
+
+def log10_value(name: str, value: float) -> float:
+    """A log10 hyperparameter inside float64's normal range (|x| <= MAX_LOG10)."""
+    value = finite(name, value)
+    if abs(value) > MAX_LOG10:
+        raise UsageError(f"{name} {value:g} is outside float64's normal range: log10 values must lie within "
+                         f"+-{MAX_LOG10:g} (did you type a learning rate where its log10 belongs?)")
+    return value
+
+
+def log10_window(window) -> tuple[float, float, float, float]:
+    """A view X0 X1 Y0 Y1 in log10 units: four finite numbers in range, each axis increasing."""
+    x0, x1, y0, y1 = (log10_value("the window", v) for v in window)
+    if not (x0 < x1 and y0 < y1):
+        raise UsageError(f"the window needs X0 < X1 and Y0 < Y1, got {x0:g} {x1:g} {y0:g} {y1:g}")
+    return x0, x1, y0, y1
+
+
+def machine_memory() -> int:
+    """Bytes of physical memory on this machine."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def memory(what: str, nbytes: float) -> None:
+    """Refuse a request whose arrays would take more than MEMORY_SHARE of this machine's memory."""
+    allowed = MEMORY_SHARE * machine_memory()
+    if nbytes > allowed:
+        raise UsageError(f"{what} needs {_gib(nbytes)} of memory; this machine allows {_gib(allowed)} "
+                         f"({MEMORY_SHARE:.0%} of {_gib(machine_memory())})")
+
+
+def _gib(nbytes: float) -> str:
+    return f"{nbytes / 2 ** 30:,.1f} GiB"
+
+
+def json_text(text: str | bytes, what: str):
+    """Parse JSON of bounded size and nesting; UsageError for anything else (huge integers included)."""
+    if len(text) > MAX_TEXT_BYTES:
+        raise UsageError(f"{what} holds {len(text):,} bytes of text; at most {MAX_TEXT_BYTES:,} are read")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{what} is not UTF-8 text") from None
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:  # bracket depth outside strings, before the recursive parser sees it
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    if deepest > MAX_JSON_DEPTH:
+        raise UsageError(f"{what} nests its JSON {deepest} deep; at most {MAX_JSON_DEPTH} is read")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer past Python's digit limit
+        raise UsageError(f"{what} is not valid JSON: {str(exc).splitlines()[0]}") from None
+
+
+def npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], np.dtype]:
+    """A .npy file's shape and dtype from its header alone, checked before a byte of data is read.
+
+    Refuses what is not a .npy array, object arrays (which would need pickle),
+    empty arrays, and arrays larger than the file or this machine's memory.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _fortran, dtype = read(fh, max_header_size=10_000)
+            data_bytes = path.stat().st_size - fh.tell()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except (OSError, ValueError, SyntaxError, TypeError) as exc:
+        raise UsageError(f"{path}: not a readable .npy array ({str(exc).splitlines()[0] if str(exc) else 'bad header'})"
+                         ) from None
+    if dtype.hasobject:
+        raise UsageError(f"{path}: holds Python objects, not numbers; such files are never loaded")
+    size = math.prod(shape)
+    if size == 0:
+        raise UsageError(f"{path}: the array is empty (shape {shape})")
+    nbytes = size * dtype.itemsize
+    if nbytes > data_bytes:
+        raise UsageError(f"{path}: its header claims shape {shape}, more than the file holds")
+    memory(f"{path} ({'x'.join(map(str, shape))})", nbytes)
+    return tuple(shape), dtype
+
+
+def image_size(image, path: str | os.PathLike) -> None:
+    """Refuse an opened (not yet decoded) image whose header claims more than MAX_IMAGE_PIXELS."""
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise UsageError(f"{path}: {width}x{height} pixels; images of at most {MAX_IMAGE_PIXELS:,} pixels are read")
