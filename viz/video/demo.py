@@ -24,7 +24,6 @@ import numpy as np
 
 from viz.errors import UsageError
 from viz.display.renderer import Renderer
-from viz.display.shaders import shader_source
 from viz.video.frames import ZoomFrames
 
 #: Refresh rate assumed when the display does not report one.
@@ -149,10 +148,8 @@ class LivePlayer:
         self.current: int | None = None
         self.fading: tuple[Flight, float] | None = None  # the previous flight, and when its fade began
         self._last = 0.0
-        ctx = renderer.ctx
-        self._fade = ctx.program(vertex_shader=shader_source("fullscreen.vert.glsl"),
-                                 fragment_shader=shader_source("fade.frag.glsl"))
-        self._fade_vao = ctx.vertex_array(self._fade, [])
+        self._fade = renderer.programs.fullscreen("fade.frag.glsl")
+        self._fade["u_frame"] = 0
         self._old: moderngl.Framebuffer | None = None
 
     def _receive(self) -> None:
@@ -214,12 +211,8 @@ class LivePlayer:
                 self._old.release()
             self._old = ctx.framebuffer(color_attachments=[ctx.texture(size, 3)])
         old.draw(self.renderer, self._old, size)
-        self._old.color_attachments[0].use(0)
-        self._fade["u_frame"] = 0
         self._fade["u_alpha"] = float(alpha)
-        with ctx.scope(framebuffer, enable_only=moderngl.BLEND):
-            ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
-            self._fade_vao.render(moderngl.TRIANGLES, vertices=3)
+        self._fade.draw(framebuffer, [(self._old.color_attachments[0], 0)], blend=True)
 
     def close(self) -> None:
         """Stop the pilot at once (mid-kernel is fine: it keeps nothing) and free the GL objects."""
@@ -232,7 +225,6 @@ class LivePlayer:
         if self._old is not None:
             self._old.color_attachments[0].release()
             self._old.release()
-        self._fade_vao.release()
         self._fade.release()
 
 
