@@ -8,7 +8,7 @@ frames, stills, the explorer) colours alike.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import moderngl
 import numpy as np

@@ -23,6 +23,7 @@ import moderngl
 import numpy as np
 
 from viz.errors import UsageError
+from viz.display.loop import RealTime, run_loop
 from viz.display.renderer import Renderer
 from viz.video.frames import ZoomFrames
 
@@ -253,9 +254,9 @@ def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], full
     import glfw
 
     window, refresh = open_fullscreen("nnfractal demo", fullscreen, size)
+    ticks = RealTime(refresh, time.sleep, clock)  # sleeps where vsync does not pace us (software GL)
     player = None
     drawn = 0
-    start = clock()
     try:
         ctx = moderngl.create_context()
         player, what = make_player(Renderer(ctx), float(refresh))
@@ -263,25 +264,24 @@ def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], full
         width, height = glfw.get_framebuffer_size(window)
         print(f"demo: {what}, {'fullscreen' if fullscreen else 'window'} {width}x{height} at {refresh:g} Hz; "
               "Esc or Q quits", flush=True)
-        start = clock()
-        while not glfw.window_should_close(window):
-            frame_start = clock()
+
+        def frame(seconds: float, _dt: float) -> None:
+            nonlocal drawn
             width, height = glfw.get_framebuffer_size(window)
             if width and height:
                 ctx.screen.viewport = (0, 0, width, height)
-                player.draw(ctx.screen, frame_start - start, (width, height))
+                player.draw(ctx.screen, seconds, (width, height))
                 drawn += 1
             glfw.swap_buffers(window)
             glfw.poll_events()
-            spare = 1.0 / refresh - (clock() - frame_start)
-            if spare > 0:  # where vsync does not pace us (software GL), do not spin
-                time.sleep(spare)
+
+        run_loop(ticks, frame, lambda: not glfw.window_should_close(window))
     finally:
         if player is not None:
             player.close()
         glfw.destroy_window(window)
         glfw.terminate()
-    return drawn, clock() - start
+    return drawn, ticks.elapsed
 
 
 def _quit_on_escape(window, key: int, _scancode: int, action: int, _mods: int) -> None:
