@@ -121,7 +121,7 @@ def test_shader_colours_as_levels_of(ctx, split):
 
 def levels_of_image(image):
     """The table bin of each drawn colour, as a level at the bin's centre."""
-    from viz.display.renderer import spectral_table_rgb8
+    from viz.display.programs import spectral_table_rgb8
 
     table = spectral_table_rgb8().astype(int)
     nearest = np.argmin(((image[:, :, None, :].astype(int) - table[None, None]) ** 2).sum(-1), axis=-1)

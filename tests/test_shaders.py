@@ -51,7 +51,7 @@ def test_every_shader_file_is_used():
     """Each .glsl file is a stage some module loads, or is included by one."""
     package = Path(__file__).resolve().parent.parent / "viz"
     code = "".join(path.read_text() for path in package.rglob("*.py"))
-    stages = set(re.findall(r'shader_source\("([\w.]+\.glsl)"\)', code))
+    stages = set(re.findall(r'(?:shader_source|fullscreen)\("([\w.]+\.glsl)"', code))
     assert {"fullscreen.vert.glsl", "levels.frag.glsl", "zoom_frame.frag.glsl"} <= stages
     expanded = "".join(shader_source(name) for name in stages)
     for path in shader_dir().iterdir():

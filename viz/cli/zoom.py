@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 from pathlib import Path
 
 from viz.cli import args as cliargs
@@ -20,6 +19,7 @@ from viz.errors import UsageError
 from viz.sampling.lattice import MAX_LEVEL
 from viz.video.keyframes import (KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level,
                            zoom_levels)
+from viz.video.encode import encode_zoom
 from viz.video.recorder import Recorder
 from viz.sampling.view import to_fixed
 
@@ -165,32 +165,4 @@ def compute(store: KeyframeStore, arch: str, quiet: bool) -> None:
 
 def encode(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, quiet: bool) -> None:
     """Draw every frame offscreen with the window's shaders and write the video."""
-    from tqdm import tqdm
-
-    from viz.display.renderer import Renderer, headless_context, read_rgb8
-    from viz.video.frames import ZoomFrames
-
-    path = store.spec.zoom_path(frames_per_2x)
-    measures = store.load_all(mapped=True)
-    start = time.monotonic()
-    try:
-        ctx = headless_context()
-    except Exception as exc:  # glcontext raises a plain Exception when EGL is missing
-        raise UsageError(f"the keyframes are saved, but frames cannot be drawn without EGL "
-                         f"(install libegl1 libegl-mesa0 libgl1-mesa-dri): {exc}".splitlines()[0]) from None
-    try:
-        renderer = Renderer(ctx)
-        frames = ZoomFrames(renderer, path, measures, store.spec.readout, recorder.size)
-        fbo = renderer.offscreen(*recorder.size)
-        with recorder, tqdm(total=path.n_frames, unit="frame", disable=quiet, desc="encoding") as bar:
-            for index in range(path.n_frames):
-                frames.draw(fbo, index)
-                recorder.write(read_rgb8(fbo))
-                bar.update()
-    finally:
-        ctx.release()
-    seconds = time.monotonic() - start
-    width, height = recorder.size
-    print(f"wrote {recorder.path} ({path.n_frames} frames, {width}x{height}, {recorder.fps:g} fps, "
-          f"{path.n_keyframes} keyframes of {store.spec.res}^2) in {seconds:.1f} s "
-          f"({path.n_frames / seconds:.1f} frames/s)")
+    encode_zoom(store, recorder, frames_per_2x, quiet)

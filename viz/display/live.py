@@ -14,8 +14,8 @@ from __future__ import annotations
 import moderngl
 import numpy as np
 
-from viz.display.renderer import MISSING_RGB8, spectral_table_rgb8
-from viz.display.shaders import shader_source
+from viz.display.programs import Programs
+from viz.display.renderer import MISSING_RGB8
 
 _MISSING = tuple(c / 255.0 for c in MISSING_RGB8)
 
@@ -25,17 +25,11 @@ class LiveRenderer:
 
     def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
-        vertex = shader_source("fullscreen.vert.glsl")
-        self._colour = ctx.program(vertex_shader=vertex, fragment_shader=shader_source("explore.frag.glsl"))
-        self._stretch = ctx.program(vertex_shader=vertex, fragment_shader=shader_source("upscale.frag.glsl"))
-        self._colour_vao = ctx.vertex_array(self._colour, [])
-        self._stretch_vao = ctx.vertex_array(self._stretch, [])
+        self.programs = Programs(ctx)
+        self._colour = self.programs.fullscreen("explore.frag.glsl", lut_unit=1)
+        self._stretch = self.programs.fullscreen("upscale.frag.glsl")
         self._colour["u_measures"] = 0
-        self._colour["u_lut"] = 1
         self._stretch["u_image"] = 0
-        table = spectral_table_rgb8()  # the same bytes as Renderer's, so both colour alike
-        self._lut = ctx.texture((len(table), 1), 3, data=table.tobytes(), alignment=1)
-        self._lut.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self._measures: moderngl.Texture | None = None
         self._small: moderngl.Framebuffer | None = None  # where a smaller picture is coloured
         self._has_knots = False
@@ -67,7 +61,7 @@ class LiveRenderer:
         if self._measures is None or not self._has_knots:
             return
         if self._measures.size == tuple(framebuffer.viewport[2:]):
-            self._render(framebuffer, self._colour_vao, self._measures)
+            self._colour.draw(framebuffer, [(self._measures, 0)])
             return
         if self._small is None or self._small.size != self._measures.size:
             if self._small is not None:
@@ -77,21 +71,14 @@ class LiveRenderer:
             image.filter = (moderngl.NEAREST, moderngl.NEAREST)
             self._small = self.ctx.framebuffer(color_attachments=[image])
         self._small.clear(*_MISSING, 1.0)
-        self._render(self._small, self._colour_vao, self._measures)
-        self._render(framebuffer, self._stretch_vao, self._small.color_attachments[0])
-
-    def _render(self, framebuffer: moderngl.Framebuffer, vao: moderngl.VertexArray,
-                texture: moderngl.Texture) -> None:
-        texture.use(0)
-        self._lut.use(1)
-        with self.ctx.scope(framebuffer, enable_only=moderngl.NOTHING):
-            vao.render(moderngl.TRIANGLES, vertices=3)
+        self._colour.draw(self._small, [(self._measures, 0)])
+        self._stretch.draw(framebuffer, [(self._small.color_attachments[0], 0)])
 
     def release(self) -> None:
         """Free the GL objects (the context stays the caller's)."""
         if self._small is not None:
             self._small.color_attachments[0].release()
             self._small.release()
-        for obj in (self._colour_vao, self._stretch_vao, self._colour, self._stretch, self._lut, self._measures):
+        for obj in (self._colour, self._stretch, self.programs, self._measures):
             if obj is not None:
                 obj.release()

@@ -17,8 +17,7 @@ from typing import Sequence
 import moderngl
 import numpy as np
 
-from viz.colour.equalise import LUT_SIZE, to_rgb8
-from viz.display.shaders import shader_source
+from viz.display.programs import Programs
 
 #: Where no sample has been computed yet.
 MISSING_RGB8 = (128, 128, 128)
@@ -34,18 +33,12 @@ class Renderer:
 
     def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
-        vertex = shader_source("fullscreen.vert.glsl")
-        self._levels = ctx.program(vertex_shader=vertex, fragment_shader=shader_source("levels.frag.glsl"))
-        self._zoom = ctx.program(vertex_shader=vertex, fragment_shader=shader_source("zoom_frame.frag.glsl"))
-        self._levels_vao = ctx.vertex_array(self._levels, [])
-        self._zoom_vao = ctx.vertex_array(self._zoom, [])
-        self._lut = ctx.texture((LUT_SIZE, 1), 3, data=spectral_table_rgb8().tobytes(), alignment=1)
-        self._lut.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        self.programs = Programs(ctx)
+        self._levels = self.programs.fullscreen("levels.frag.glsl", lut_unit=_LUT_UNIT)
+        self._zoom = self.programs.fullscreen("zoom_frame.frag.glsl", lut_unit=_LUT_UNIT)
         self._levels["u_levels"] = _LEVELS_UNIT
-        self._levels["u_lut"] = _LUT_UNIT
         for name, unit in zip(("u_layer0", "u_layer1", "u_layer2"), _LAYER_UNITS):
             self._zoom[name] = unit
-        self._zoom["u_lut"] = _LUT_UNIT
         self._zoom["u_missing"] = tuple(c / 255.0 for c in MISSING_RGB8)
 
     def upload_levels(self, levels: np.ndarray, texture: moderngl.Texture | None = None) -> moderngl.Texture:
@@ -82,7 +75,7 @@ class Renderer:
         a view half the texture's width shows each sample as a 2 x 2 block.
         """
         self._levels["u_view"] = tuple(float(v) for v in view)
-        self._draw(framebuffer, self._levels_vao, [(levels, _LEVELS_UNIT)])
+        self._levels.draw(framebuffer, [(levels, _LEVELS_UNIT)])
 
     def draw_zoom_frame(self, framebuffer: moderngl.Framebuffer, layers: Sequence[moderngl.Texture],
                         scales: Sequence[Sequence[float]], shifts: Sequence[Sequence[float]],
@@ -97,20 +90,7 @@ class Renderer:
         self._zoom["u_shift"].write(np.asarray(shifts, dtype=np.float32).reshape(3, 2).tobytes())
         self._zoom["u_blend"] = float(blend)
         self._zoom["u_fade"] = float(fade)
-        self._draw(framebuffer, self._zoom_vao, list(zip(layers, _LAYER_UNITS, strict=True)))
-
-    def _draw(self, framebuffer: moderngl.Framebuffer, vao: moderngl.VertexArray,
-              textures: list[tuple[moderngl.Texture, int]]) -> None:
-        # The scope switches off blending and depth tests another pass (the HUD)
-        # may have left on, and afterwards puts back the framebuffer bound before:
-        # leaving ours bound would let a later release of it dangle in moderngl
-        # (GL_INVALID_OPERATION on the next framebuffer created).
-        # (Textures are bound here, not through the scope: moderngl 5.13's scope
-        # binds them with GL_INVALID_ENUM.)
-        for texture, unit in textures + [(self._lut, _LUT_UNIT)]:
-            texture.use(unit)
-        with self.ctx.scope(framebuffer, enable_only=moderngl.NOTHING):
-            vao.render(moderngl.TRIANGLES, vertices=3)
+        self._zoom.draw(framebuffer, list(zip(layers, _LAYER_UNITS, strict=True)))
 
     def offscreen(self, width: int, height: int) -> moderngl.Framebuffer:
         """An RGBA8 framebuffer for video frames and tests."""
@@ -118,7 +98,7 @@ class Renderer:
 
     def release(self) -> None:
         """Free the GL objects (the context stays the caller's)."""
-        for obj in (self._levels_vao, self._zoom_vao, self._levels, self._zoom, self._lut):
+        for obj in (self._levels, self._zoom, self.programs):
             obj.release()
 
 
@@ -133,8 +113,3 @@ def read_rgb8(framebuffer: moderngl.Framebuffer) -> np.ndarray:
     data = framebuffer.read(components=3, alignment=1)
     return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)[::-1].copy()
 
-
-def spectral_table_rgb8() -> np.ndarray:
-    """One to_rgb8 pixel per table row, taken at each bin's centre level: the GPU's colours are to_rgb8's bytes."""
-    centres = (np.arange(LUT_SIZE) + 0.5) / (LUT_SIZE / 2) - 1.0
-    return to_rgb8(centres[None, :])[0]

@@ -25,6 +25,7 @@ from viz.errors import UsageError
 from viz.display.glwindow import open_window
 from viz.display.hud import Hud, Status, help_lines, hud_lines, warning_line
 from viz.display.live import LiveRenderer
+from viz.display.loop import RealTime, run_loop
 from viz.outputs import save_png
 from viz.explore.refiner import ProblemKey, Refiner, coverage
 from viz.display.renderer import read_rgb8
@@ -451,15 +452,11 @@ class Explorer:
         The cap matters where buffer swaps do not wait for the display (Xvfb):
         an uncapped loop would take CPU from the compute worker for frames
         nobody sees. Waiting is done in glfw, so input still wakes the loop.
+        The display's one loop paces it on the explorer's clock; `frame` reads
+        that clock itself, since it also stamps view changes and messages.
         """
-        count = 0
-        while self.running and (frames is None or count < frames):
-            start = self.clock()
-            self.frame()
-            count += 1
-            left = 1.0 / MAX_FPS - (self.clock() - start)
-            if left > 0:
-                glfw.wait_events_timeout(left)
+        ticks = RealTime(MAX_FPS, glfw.wait_events_timeout, self.clock)
+        run_loop(ticks, lambda _t, _dt: self.frame(), lambda: self.running, frames)
         return 0
 
     def close(self) -> None:

@@ -23,8 +23,8 @@ import moderngl
 import numpy as np
 
 from viz.errors import UsageError
+from viz.display.loop import RealTime, run_loop
 from viz.display.renderer import Renderer
-from viz.display.shaders import shader_source
 from viz.video.frames import ZoomFrames
 
 #: Refresh rate assumed when the display does not report one.
@@ -149,10 +149,8 @@ class LivePlayer:
         self.current: int | None = None
         self.fading: tuple[Flight, float] | None = None  # the previous flight, and when its fade began
         self._last = 0.0
-        ctx = renderer.ctx
-        self._fade = ctx.program(vertex_shader=shader_source("fullscreen.vert.glsl"),
-                                 fragment_shader=shader_source("fade.frag.glsl"))
-        self._fade_vao = ctx.vertex_array(self._fade, [])
+        self._fade = renderer.programs.fullscreen("fade.frag.glsl")
+        self._fade["u_frame"] = 0
         self._old: moderngl.Framebuffer | None = None
 
     def _receive(self) -> None:
@@ -214,12 +212,8 @@ class LivePlayer:
                 self._old.release()
             self._old = ctx.framebuffer(color_attachments=[ctx.texture(size, 3)])
         old.draw(self.renderer, self._old, size)
-        self._old.color_attachments[0].use(0)
-        self._fade["u_frame"] = 0
         self._fade["u_alpha"] = float(alpha)
-        with ctx.scope(framebuffer, enable_only=moderngl.BLEND):
-            ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
-            self._fade_vao.render(moderngl.TRIANGLES, vertices=3)
+        self._fade.draw(framebuffer, [(self._old.color_attachments[0], 0)], blend=True)
 
     def close(self) -> None:
         """Stop the pilot at once (mid-kernel is fine: it keeps nothing) and free the GL objects."""
@@ -232,7 +226,6 @@ class LivePlayer:
         if self._old is not None:
             self._old.color_attachments[0].release()
             self._old.release()
-        self._fade_vao.release()
         self._fade.release()
 
 
@@ -261,9 +254,9 @@ def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], full
     import glfw
 
     window, refresh = open_fullscreen("nnfractal demo", fullscreen, size)
+    ticks = RealTime(refresh, time.sleep, clock)  # sleeps where vsync does not pace us (software GL)
     player = None
     drawn = 0
-    start = clock()
     try:
         ctx = moderngl.create_context()
         player, what = make_player(Renderer(ctx), float(refresh))
@@ -271,25 +264,24 @@ def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], full
         width, height = glfw.get_framebuffer_size(window)
         print(f"demo: {what}, {'fullscreen' if fullscreen else 'window'} {width}x{height} at {refresh:g} Hz; "
               "Esc or Q quits", flush=True)
-        start = clock()
-        while not glfw.window_should_close(window):
-            frame_start = clock()
+
+        def frame(seconds: float, _dt: float) -> None:
+            nonlocal drawn
             width, height = glfw.get_framebuffer_size(window)
             if width and height:
                 ctx.screen.viewport = (0, 0, width, height)
-                player.draw(ctx.screen, frame_start - start, (width, height))
+                player.draw(ctx.screen, seconds, (width, height))
                 drawn += 1
             glfw.swap_buffers(window)
             glfw.poll_events()
-            spare = 1.0 / refresh - (clock() - frame_start)
-            if spare > 0:  # where vsync does not pace us (software GL), do not spin
-                time.sleep(spare)
+
+        run_loop(ticks, frame, lambda: not glfw.window_should_close(window))
     finally:
         if player is not None:
             player.close()
         glfw.destroy_window(window)
         glfw.terminate()
-    return drawn, clock() - start
+    return drawn, ticks.elapsed
 
 
 def _quit_on_escape(window, key: int, _scancode: int, action: int, _mods: int) -> None:
