@@ -28,7 +28,7 @@ from viz.display.live import LiveRenderer
 from viz.outputs import save_png
 from viz.explore.refiner import ProblemKey, Refiner, coverage
 from viz.display.renderer import read_rgb8
-from viz.sampling.store import picture
+from viz.sampling.picture import picture
 from viz.sampling.view import View, pan, resize, zoom, zoom_at
 
 #: Conditions on keys 1-6, in the paper's Figure 1 order.
