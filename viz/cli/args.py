@@ -72,6 +72,12 @@ def condition_name(args: argparse.Namespace) -> str:
     return panel or args.condition or "tanh"
 
 
+def log_window(args: argparse.Namespace) -> tuple[float, float, float, float]:
+    """The log10 window --panel or --window asks for (unchecked), else the default."""
+    panel = getattr(args, "panel", None)
+    return panel_log_window(panel) if panel else tuple(args.window or DEFAULT_WINDOW)
+
+
 def still_spec(args: argparse.Namespace, default_res: int) -> StillSpec:
     """The still that the parsed arguments ask for, checked."""
     preset = PRESETS[args.preset]
