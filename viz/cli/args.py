@@ -64,6 +64,24 @@ def resolution(args: argparse.Namespace, default: int) -> tuple[int, int]:
     return res, res
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def check_positive(**flags: float) -> None:
+    """Refuse flags that must be positive, named as given: check_positive(fps=...) speaks of --fps."""
+    if not all(value > 0 for value in flags.values()):
+        names = " and ".join("--" + name.replace("_", "-") for name in flags)
+        raise UsageError(f"{names} must be positive")
+
+
 def condition_name(args: argparse.Namespace) -> str:
     """The condition, where --panel implies one; a contradiction is refused."""
     panel = getattr(args, "panel", None)
