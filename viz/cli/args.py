@@ -1,8 +1,9 @@
-"""Command-line arguments shared by several commands, and their checking.
+"""Command-line arguments shared by several commands, and the checks of their shape.
 
 `render`, `explore`, `zoom` and `figure1` all choose a condition, a preset,
 a backend and a view the same way; parsing them in one place keeps the
-flags, defaults and error messages identical across commands.
+flags, defaults and error messages identical across commands. What a value
+means (a window, a problem, a still) is checked by the object that owns it.
 """
 from __future__ import annotations
 
