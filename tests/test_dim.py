@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import viz.cli.app
-from viz.cli.dim import load_images
 from viz.colour.equalise import colour_measures
 from viz.paper.dim import box_counts, dimension, edge_image, local_slopes
+from viz.paper.dim_report import load_images
 
 ps = pytest.importorskip("porespy")  # about 2.5 s to import: once for the module
 

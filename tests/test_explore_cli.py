@@ -63,6 +63,7 @@ def test_png_and_window_contradict(tmp_path):
     (("--window", "1", "0", "0", "1"), "X0 < X1"),
     (("--width", "7"), "width 8 and 16"),
     (("--size", "big"), "size must look like"),
+    (("--window", "0", "inf", "0", "1"), "four finite numbers"),
 ])
 def test_bad_flags(args, text):
     assert text in refused(*args)
@@ -74,3 +75,15 @@ def test_cuda_without_a_driver():
     if cuda_available():
         pytest.skip("this machine has an NVIDIA driver")
     assert "no NVIDIA driver" in refused("--arch", "cuda")
+
+
+def test_settings_take_a_panels_steps_and_window():
+    from viz.explore.settings import ExploreRequest, settings_for
+    from viz.problem.conditions import PANEL_STEPS, panel_log_window
+
+    home = panel_log_window("minibatch")
+    made = settings_for(ExploreRequest(condition="minibatch", panel="minibatch", home=home, preset="quick",
+                                       arch="cpu"))
+    assert (made.condition, made.home) == ("minibatch", home)
+    assert (made.preset.width, made.preset.steps) == (8, PANEL_STEPS["minibatch"])
+    assert made.preset.name == "custom" and made.presets[0] is made.preset

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from viz.sampling.lattice import TILE, level_for, view_maps
+from viz.sampling.picture import picture
 from viz.sampling.scheduler import BatchSizer, deliver, levels, next_batch, plan
-from viz.sampling.store import SampleStore, picture
+from viz.sampling.store import SampleStore
 from viz.sampling.view import View, pan, to_fixed, zoom, zoom_at
 
 

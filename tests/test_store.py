@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from viz.sampling.lattice import TILE, TileKey, level_for, view_maps
-from viz.sampling.store import TILE_BYTES, SampleStore, layers, picture
+from viz.sampling.picture import layers, picture
+from viz.sampling.store import TILE_BYTES, SampleStore
 from viz.sampling.view import FRAC_BITS, View, to_fixed, zoom
 
 MB = 2 ** 20

@@ -31,7 +31,7 @@ def display():
 
 
 def settings(tmp_path, **changes):
-    from viz.explore.window import Settings
+    from viz.explore.settings import Settings
 
     quick = PRESETS["quick"]
     base = dict(condition="tanh", preset=quick, presets=tuple(PRESETS.values()), home=DEFAULT_WINDOW,

@@ -3,7 +3,8 @@
 Each command module exposes `register(subparsers)`, which adds its parser and
 sets `run` to a function taking the parsed namespace and returning an exit
 status. This file only wires them up and turns bad input into one line and
-exit status 2, and Ctrl-C into exit status 130.
+exit status 2, and Ctrl-C into exit status 130 (with what was kept, where
+the command says).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-from viz.errors import UsageError
+from viz.errors import Interrupted, UsageError
 
 #: Command modules, in the order `--help` lists them.
 COMMAND_MODULES = (
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"nnfractal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Interrupted as exc:
+        print(f"nnfractal: interrupted; {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("nnfractal: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -1,8 +1,9 @@
-"""Command-line arguments shared by several commands, and their checking.
+"""Command-line arguments shared by several commands, and the checks of their shape.
 
 `render`, `explore`, `zoom` and `figure1` all choose a condition, a preset,
 a backend and a view the same way; parsing them in one place keeps the
-flags, defaults and error messages identical across commands.
+flags, defaults and error messages identical across commands. What a value
+means (a window, a problem, a still) is checked by the object that owns it.
 """
 from __future__ import annotations
 
@@ -64,12 +65,36 @@ def resolution(args: argparse.Namespace, default: int) -> tuple[int, int]:
     return res, res
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def check_positive(**flags: float) -> None:
+    """Refuse flags that must be positive, named as given: check_positive(fps=...) speaks of --fps."""
+    if not all(value > 0 for value in flags.values()):
+        names = " and ".join("--" + name.replace("_", "-") for name in flags)
+        raise UsageError(f"{names} must be positive")
+
+
 def condition_name(args: argparse.Namespace) -> str:
     """The condition, where --panel implies one; a contradiction is refused."""
     panel = getattr(args, "panel", None)
     if panel and args.condition and args.condition != panel:
         raise UsageError(f"--panel {panel} is the {panel} condition's window; it contradicts --condition {args.condition}")
     return panel or args.condition or "tanh"
+
+
+def log_window(args: argparse.Namespace) -> tuple[float, float, float, float]:
+    """The log10 window --panel or --window asks for (unchecked), else the default."""
+    panel = getattr(args, "panel", None)
+    return panel_log_window(panel) if panel else tuple(args.window or DEFAULT_WINDOW)
 
 
 def still_spec(args: argparse.Namespace, default_res: int) -> StillSpec:

@@ -2,21 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from viz.cli.args import positive_int
 from viz.compute.engine import ARCHES
-from viz.outputs import check_writable
-
-
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
 
 
 def register(subparsers) -> None:
@@ -36,17 +24,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run every workload and print the table."""
-    from viz.bench.compare import format_report, run_bench
+    from viz.bench.run import bench
 
-    out = check_writable(args.json, (".json",)) if args.json else None
-    if args.explore:
-        from viz.bench.explore import format_explore, measure_explore
-
-        report = measure_explore(seconds=args.seconds, arch=args.arch)
-        print(format_explore(report))
-    else:
-        report = run_bench(args.arch, args.repeats)
-        print(format_report(report))
-    if out is not None:
-        out.write_text(json.dumps(report, indent=2))
+    bench(args.arch, args.repeats, explore=args.explore, seconds=args.seconds, json_out=args.json)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from viz.cli import args as cliargs
 from viz.problem.conditions import CONDITIONS, PRESETS
 from viz.compute.engine import ARCHES
 from viz.errors import UsageError
@@ -48,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
     """Check everything before any window opens, then play."""
     from viz.video.demo import run_demo
 
-    if not args.seconds_per_2x > 0:
-        raise UsageError("--seconds-per-2x must be positive")
+    cliargs.check_positive(seconds_per_2x=args.seconds_per_2x)
     make_player = keyframe_player(args) if args.keyframes else live_player(args)
     drawn, seconds = run_demo(make_player, fullscreen=not args.windowed)
     print(f"demo: drew {drawn} frames in {seconds:.1f} s ({drawn / max(seconds, 1e-9):.1f} frames/s)")

@@ -5,9 +5,9 @@ import argparse
 from pathlib import Path
 
 from viz.cli import args as cliargs
-from viz.explore.bookmarks import DEFAULT_FILE, SavedView, find_bookmark, from_png
-from viz.problem.conditions import DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset, panel_log_window
 from viz.errors import UsageError
+from viz.explore.bookmarks import DEFAULT_FILE
+from viz.explore.settings import ExploreRequest, settings_for
 
 DEFAULT_SIZE = (1280, 720)
 
@@ -33,69 +33,24 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def _saved(args: argparse.Namespace) -> SavedView | None:
+def request_from(args: argparse.Namespace) -> ExploreRequest:
+    """The explorer's request: a saved view to reopen, or the problem and window the flags name."""
     if args.still and args.bookmark:
         raise UsageError("give a PNG or --bookmark, not both")
     if (args.still or args.bookmark) and (args.window or args.panel):
         raise UsageError("--window/--panel contradict the saved view being reopened")
-    if args.still:
-        return from_png(args.still)
-    if args.bookmark:
-        return find_bookmark(args.bookmarks, args.bookmark)
-    return None
-
-
-def _default_preset(arch: str) -> str:
-    """Quick on a CPU, the paper's setting on CUDA (DESIGN.md)."""
-    from viz.compute.engine import cuda_available
-
-    return "paper" if arch == "cuda" or (arch == "auto" and cuda_available()) else "quick"
-
-
-def settings_from(args: argparse.Namespace):
-    """The explorer's settings from the parsed arguments, every input checked before a window opens."""
-    from viz.problem.conditions import CONDITIONS
-    from viz.compute.engine import cuda_available
-    from viz.problem.arrays import load_problem
-    from viz.explore.window import Settings
-
-    saved = _saved(args)
-    if args.arch == "cuda" and not cuda_available():
-        raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
-    if min(args.size) < 16:
-        raise UsageError(f"--size must be at least 16x16, got {args.size[0]}x{args.size[1]}")
-    if not args.cache_mb > 0:
-        raise UsageError(f"--cache-mb must be positive, got {args.cache_mb:g}")
-    base = PRESETS[_default_preset(args.arch) if args.preset == "auto" else args.preset]
-    if saved is not None:
-        condition, seed, readout = saved.condition, saved.seed, saved.readout
-        width, steps = saved.width, saved.steps
-        home = saved.window
-    else:
-        condition = cliargs.condition_name(args)
-        seed, readout = args.seed, args.readout
-        width = args.width or base.width
-        steps = args.steps or (PANEL_STEPS.get(args.panel, base.steps) if args.panel else base.steps)
-        home = panel_log_window(args.panel) if args.panel else tuple(args.window or DEFAULT_WINDOW)
-        if not (home[0] < home[1] and home[2] < home[3]):
-            raise UsageError("--window needs X0 < X1 and Y0 < Y1")
-    if steps < 20 and readout == "measure":
-        raise UsageError("the measure averages the last 20 steps: use --steps 20 or more")
-    try:
-        load_problem(CONDITIONS[condition], width, steps, seed)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    preset = next((p for p in PRESETS.values() if (p.width, p.steps) == (width, steps)),
-                  Preset("custom", width, steps))
-    presets = tuple(PRESETS.values()) if preset.name != "custom" else (preset, *PRESETS.values())
-    return Settings(condition=condition, preset=preset, presets=presets, home=home, size=args.size,
-                    start=saved, seed=seed, readout=readout, arch=args.arch, cache_mb=args.cache_mb,
-                    fullscreen=args.fullscreen, bookmarks=args.bookmarks)
+    common = dict(png=args.still, bookmark=args.bookmark, bookmarks=args.bookmarks, preset=args.preset,
+                  arch=args.arch, size=args.size, cache_mb=args.cache_mb, fullscreen=args.fullscreen)
+    if args.still or args.bookmark:
+        return ExploreRequest(**common)
+    return ExploreRequest(**common, condition=cliargs.condition_name(args), panel=args.panel,
+                          home=cliargs.log_window(args), width=args.width, steps=args.steps, seed=args.seed,
+                          readout=args.readout)
 
 
 def run(args: argparse.Namespace) -> int:
     """Open the window and run until Esc or Q."""
     from viz.explore.window import Explorer
 
-    with Explorer(settings_from(args)) as explorer:
+    with Explorer(settings_for(request_from(args))) as explorer:
         return explorer.run()

@@ -2,12 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from viz.cli import args as cliargs
-from viz.colour.equalise import colour_measures
-from viz.outputs import check_writable, save_npy, save_png
 
 DEFAULT_RES = 96
 
@@ -27,18 +23,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the still and write it; nothing is written if interrupted."""
-    from viz.paper.stills import compute_still
+    from viz.paper.still_file import write_still
 
-    spec = cliargs.still_spec(args, DEFAULT_RES)
-    out = check_writable(args.out)
-    try:
-        measure = compute_still(spec, arch=args.arch, progress=not args.quiet)
-    except KeyboardInterrupt:
-        print(f"nnfractal: interrupted; nothing written ({out} is untouched)", file=sys.stderr)
-        return 130
-    if out.suffix.lower() == ".npy":
-        save_npy(out, measure)
-    else:
-        save_png(out, colour_measures(measure, spec.readout), meta=spec.as_metadata())
-    print(f"wrote {Path(out)} ({spec.cols}x{spec.rows}, {spec.condition}, n={spec.width}, {spec.steps} steps)")
+    write_still(cliargs.still_spec(args, DEFAULT_RES), args.out, arch=args.arch, progress=not args.quiet)
     return 0

@@ -1,1 +1,1 @@
-"""The explorer: its background refiner, bookmarks and the window's controls."""
+"""The explorer: its settings, background refiner, bookmarks and the window's controls."""

@@ -18,7 +18,7 @@ import glfw
 import moderngl
 import numpy as np
 
-from viz.explore.bookmarks import DEFAULT_FILE, SavedView, save_bookmark
+from viz.explore.bookmarks import SavedView, save_bookmark
 from viz.colour.scale import ColourScale
 from viz.problem.conditions import CONDITIONS, Preset
 from viz.errors import UsageError
@@ -28,8 +28,9 @@ from viz.display.live import LiveRenderer
 from viz.display.loop import RealTime, run_loop
 from viz.outputs import save_png
 from viz.explore.refiner import ProblemKey, Refiner, coverage
+from viz.explore.settings import Settings
 from viz.display.renderer import read_rgb8
-from viz.sampling.store import picture
+from viz.sampling.picture import picture
 from viz.sampling.view import View, pan, resize, zoom, zoom_at
 
 #: Conditions on keys 1-6, in the paper's Figure 1 order.
@@ -55,28 +56,6 @@ MESSAGE_SECONDS = 4.0
 MAX_FPS = 60
 #: Frames per second of a V recording.
 RECORD_FPS = 30
-
-
-@dataclass
-class Settings:
-    """What the explorer starts with."""
-
-    condition: str
-    preset: Preset
-    presets: tuple[Preset, ...]  # what P cycles through
-    home: tuple[float, float, float, float]  # log10 window that R returns to
-    size: tuple[int, int] = (1280, 720)
-    start: SavedView | None = None  # an exact view to open at (bookmark or PNG)
-    seed: int = 0
-    readout: str = "measure"
-    arch: str = "auto"
-    cache_mb: float = 512.0
-    fullscreen: bool = False
-    bookmarks: Path = DEFAULT_FILE
-    recordings: Path = Path("recordings")
-    vsync: bool = True
-    hud: bool = True
-    title: str = "nnfractal explore"
 
 
 @dataclass

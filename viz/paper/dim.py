@@ -93,6 +93,12 @@ def local_slopes(sizes: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return -np.gradient(np.log(np.asarray(counts, dtype=np.float64)), np.log(sizes))
 
 
+def check_countable_side(res: int, command: str) -> None:
+    """Refuse a requested image side too small to box-count, before computing it."""
+    if res < MIN_SIDE:
+        raise UsageError(f"{command}: --res must be at least {MIN_SIDE}, the smallest image box counting can measure")
+
+
 def count_image(measure: np.ndarray) -> BoxCount:
     """Box-count one measure image, refusing one that the method cannot measure."""
     if measure.ndim != 2:

@@ -1,0 +1,27 @@
+"""A whole `nnfractal bench`: measure, print the table, keep the figures as JSON where asked."""
+from __future__ import annotations
+
+import json
+
+from viz.bench.compare import format_report, run_bench
+from viz.outputs import check_writable
+
+
+def bench(arch: str = "auto", repeats: int = 3, explore: bool = False, seconds: float = 10.0,
+          json_out: str | None = None) -> dict:
+    """The engine against its baselines (or, with `explore`, the live window for `seconds`); the figures.
+
+    The JSON path is checked before anything is timed.
+    """
+    out = check_writable(json_out, (".json",)) if json_out else None
+    if explore:
+        from viz.bench.explore import format_explore, measure_explore  # opens a window
+
+        report = measure_explore(seconds=seconds, arch=arch)
+        print(format_explore(report))
+    else:
+        report = run_bench(arch, repeats)
+        print(format_report(report))
+    if out is not None:
+        out.write_text(json.dumps(report, indent=2))
+    return report

@@ -1,0 +1,112 @@
+"""What the explorer starts with, and how a request from the command line becomes it, every input checked.
+
+All checks run here, before a window opens, so bad input is one line and
+exit status 2 rather than a window that appears and dies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from viz.errors import UsageError
+from viz.explore.bookmarks import DEFAULT_FILE, SavedView, find_bookmark, from_png
+from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset
+from viz.problem.spec import PAPER_SEED, ProblemSpec
+from viz.sampling.view import check_window
+
+#: Smallest window side the explorer opens, in pixels.
+MIN_SIDE = 16
+
+
+@dataclass
+class Settings:
+    """What the explorer starts with."""
+
+    condition: str
+    preset: Preset
+    presets: tuple[Preset, ...]  # what P cycles through
+    home: tuple[float, float, float, float]  # log10 window that R returns to
+    size: tuple[int, int] = (1280, 720)
+    start: SavedView | None = None  # an exact view to open at (bookmark or PNG)
+    seed: int = 0
+    readout: str = "measure"
+    arch: str = "auto"
+    cache_mb: float = 512.0
+    fullscreen: bool = False
+    bookmarks: Path = DEFAULT_FILE
+    recordings: Path = Path("recordings")
+    vsync: bool = True
+    hud: bool = True
+    title: str = "nnfractal explore"
+
+
+@dataclass(frozen=True)
+class ExploreRequest:
+    """What was asked for: a saved view to reopen (a PNG or a bookmark), or a problem and a home window.
+
+    width and steps None take the preset's ("auto": quick on a CPU, paper
+    on CUDA); a panel's own steps come before the preset's.
+    """
+
+    png: str | None = None
+    bookmark: str | None = None
+    bookmarks: Path = DEFAULT_FILE
+    condition: str = "tanh"
+    panel: str | None = None
+    home: tuple[float, float, float, float] = DEFAULT_WINDOW
+    preset: str = "auto"
+    width: int | None = None
+    steps: int | None = None
+    seed: int = PAPER_SEED
+    readout: str = "measure"
+    arch: str = "auto"
+    size: tuple[int, int] = (1280, 720)
+    cache_mb: float = 512.0
+    fullscreen: bool = False
+
+
+def check_cache_mb(cache_mb: float) -> None:
+    """The sample cache needs a positive size."""
+    if not cache_mb > 0:
+        raise UsageError(f"--cache-mb must be positive, got {cache_mb:g}")
+
+
+def default_preset(arch: str) -> str:
+    """Quick on a CPU, the paper's setting on CUDA (DESIGN.md)."""
+    from viz.compute.engine import cuda_available
+
+    return "paper" if arch == "cuda" or (arch == "auto" and cuda_available()) else "quick"
+
+
+def settings_for(request: ExploreRequest) -> Settings:
+    """The explorer's settings, every input checked before a window opens."""
+    from viz.compute.engine import cuda_available
+    from viz.problem.arrays import load_problem
+
+    saved = from_png(request.png) if request.png else (
+        find_bookmark(request.bookmarks, request.bookmark) if request.bookmark else None)
+    if request.arch == "cuda" and not cuda_available():
+        raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
+    if min(request.size) < MIN_SIDE:
+        raise UsageError(f"--size must be at least {MIN_SIDE}x{MIN_SIDE}, got {request.size[0]}x{request.size[1]}")
+    check_cache_mb(request.cache_mb)
+    base = PRESETS[default_preset(request.arch) if request.preset == "auto" else request.preset]
+    if saved is not None:
+        problem = ProblemSpec(saved.condition, saved.width, saved.steps, saved.seed, saved.readout)
+        home = saved.window
+    else:
+        problem = ProblemSpec(request.condition, request.width or base.width,
+                              request.steps or PANEL_STEPS.get(request.panel, base.steps),
+                              request.seed, request.readout)
+        home = check_window(request.home)
+    problem.validate()
+    try:
+        load_problem(CONDITIONS[problem.condition], problem.width, problem.steps, problem.seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    preset = next((p for p in PRESETS.values() if (p.width, p.steps) == (problem.width, problem.steps)),
+                  Preset("custom", problem.width, problem.steps))
+    presets = tuple(PRESETS.values()) if preset.name != "custom" else (preset, *PRESETS.values())
+    return Settings(condition=problem.condition, preset=preset, presets=presets, home=home, size=request.size,
+                    start=saved, seed=problem.seed, readout=problem.readout, arch=request.arch,
+                    cache_mb=request.cache_mb, fullscreen=request.fullscreen, bookmarks=request.bookmarks)
