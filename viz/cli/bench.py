@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from viz.compute.engine import ARCHES
+from viz.compute.backend import ARCHES
 from viz.outputs import check_writable
 
 

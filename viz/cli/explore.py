@@ -47,7 +47,7 @@ def _saved(args: argparse.Namespace) -> SavedView | None:
 
 def _default_preset(arch: str) -> str:
     """Quick on a CPU, the paper's setting on CUDA (DESIGN.md)."""
-    from viz.compute.engine import cuda_available
+    from viz.compute.backend import cuda_available
 
     return "paper" if arch == "cuda" or (arch == "auto" and cuda_available()) else "quick"
 
@@ -55,7 +55,7 @@ def _default_preset(arch: str) -> str:
 def settings_from(args: argparse.Namespace):
     """The explorer's settings from the parsed arguments, every input checked before a window opens."""
     from viz.problem.conditions import CONDITIONS
-    from viz.compute.engine import cuda_available
+    from viz.compute.backend import cuda_available
     from viz.problem.arrays import load_problem
     from viz.explore.window import Settings
 
@@ -68,8 +68,9 @@ def settings_from(args: argparse.Namespace):
         raise UsageError(f"--cache-mb must be positive, got {args.cache_mb:g}")
     base = PRESETS[_default_preset(args.arch) if args.preset == "auto" else args.preset]
     if saved is not None:
-        condition, seed, readout = saved.condition, saved.seed, saved.readout
-        width, steps = saved.width, saved.steps
+        problem = saved.problem
+        condition, width, steps, seed, readout = (problem.condition, problem.width, problem.steps, problem.seed,
+                                                  problem.readout)
         home = saved.window
     else:
         condition = cliargs.condition_name(args)

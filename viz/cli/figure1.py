@@ -12,7 +12,7 @@ from pathlib import Path
 
 from viz.problem.conditions import CONDITIONS, PANEL_WINDOWS, PAPER_DIMENSIONS, PRESETS
 from viz.paper.dim import MIN_SIDE
-from viz.compute.engine import ARCHES
+from viz.compute.backend import ARCHES
 from viz.errors import UsageError
 from viz.paper.figure1 import LAYOUT
 from viz.outputs import check_writable
