@@ -4,10 +4,9 @@ The thread's network is vectors over the n hidden units, so the arithmetic
 vectorises across units; at n = 16 this beats the lockstep kernel
 (kernels/lockstep.py), which serves narrower networks.
 """
-# No `from __future__ import annotations`: Taichi reads kernel annotations as objects.
 import math
 
-from viz.compute.kernels.parts import make_activations, make_parts
+from viz.compute.kernels.parts import make_activations, make_parts, train_kernel
 
 
 def build_per_pixel_kernel(n: int):
@@ -21,20 +20,12 @@ def build_per_pixel_kernel(n: int):
     # is a power of two (n = 4, 16, 64, ...): exact at the paper's n = 16.
     inv_s = 1.0 / math.sqrt(n)
     parts = make_parts(n)
-    is_finite, load_row = parts.is_finite, parts.load_row
+    load_row = parts.load_row
     activate, activate_backward = make_activations(n, parts.tanh)
 
-    @ti.kernel
-    def train(
-        xs: ti.types.ndarray(dtype=f64, ndim=1), ys: ti.types.ndarray(dtype=f64, ndim=1),
-        order: ti.types.ndarray(dtype=ti.i32, ndim=1), out: ti.types.ndarray(dtype=f64, ndim=1),
-        steps_run: ti.types.ndarray(dtype=ti.i32, ndim=1),
-        X: ti.types.ndarray(dtype=f64, ndim=2), Y: ti.types.ndarray(dtype=f64, ndim=1),
-        W0: ti.types.ndarray(dtype=f64, ndim=2), W1: ti.types.ndarray(dtype=f64, ndim=1),
-        probe: ti.types.ndarray(dtype=f64, ndim=1), batches: ti.types.ndarray(dtype=ti.i32, ndim=2),
-        steps: ti.i32, data: ti.i32, minibatch: ti.i32, kind: ti.i32, init_mode: ti.i32,
-        want_probe: ti.i32, early_stop: ti.i32,
-    ):
+    @train_kernel
+    def train(xs, ys, order, out, steps_run, X, Y, W0, W1, probe, batches,
+              steps, data, minibatch, kind, init_mode, want_probe, early_stop):
         for q in range(xs.shape[0]):
             p = order[q]
             lr0, lr1, offset = parts.pixel_rates(xs, ys, p, init_mode)
@@ -54,11 +45,7 @@ def build_per_pixel_kernel(n: int):
             for t in range(steps):
                 if early_stop != 0:
                     # W1 non-finite makes every later output, hence loss, non-finite.
-                    stop = False
-                    for j in ti.static(range(n)):
-                        if not is_finite(w1[j]):
-                            stop = True
-                    if stop:
+                    if parts.any_nonfinite(w1):
                         t_stop = t
                         break
                 if init_mode == 1:
