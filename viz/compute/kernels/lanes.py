@@ -94,11 +94,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
                     for i in ti.static(range(n)):
                         w0[i, c] = W0[i, j * cols + c] + (offset if init_mode == 2 else 0.0)
             grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
-            l0 = 0.0
-            sum_v = 0.0
-            sum_inv = 0.0
-            sum_tail = 0.0
-            probe_out = 0.0
+            l0, sum_v, sum_inv, sum_tail, probe_out = parts.fresh_sums()
             t_stop = steps
             for t in range(steps):
                 # W1 non-finite makes every later output, hence loss, non-finite.
@@ -114,8 +110,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
                 g0 = block(0.0)
                 g1 = units(0.0)
                 loss_sum = 0.0
-                probe_row = want_probe != 0 and t == steps - 1
-                rows = grad_rows + loss_rows + (1 if probe_row else 0)
+                rows = parts.step_rows(t, steps, grad_rows, loss_rows, want_probe)
                 # One row per pass: two (interleaved, branch-free) measured 10% slower
                 # on an H200, its extra registers costing more than the overlap gains.
                 for r in range(rows):

@@ -114,8 +114,7 @@ def build_simd_kernel(n: int, lanes: int = LANES):
                 g0 = weights(0.0)
                 g1 = units(0.0)
                 loss_sum = per_lane(0.0)
-                probe_row = want_probe != 0 and t == steps - 1
-                rows = grad_rows + loss_rows + (1 if probe_row else 0)
+                rows = parts.step_rows(t, steps, grad_rows, loss_rows, want_probe)
                 for r in range(rows):
                     x, target, is_grad, is_loss, is_probe = load_row(
                         X, Y, probe, batches, t, r, rows, grad_rows, loss_rows, minibatch)

@@ -87,6 +87,12 @@ def make_parts(n: int) -> SimpleNamespace:
         return grad_rows, loss_rows, 1.0 / grad_rows
 
     @ti.func
+    def step_rows(t, steps, grad_rows, loss_rows, want_probe):
+        """Rows of step t: the gradient's, the extra loss rows, and on the last step the probe's if asked for."""
+        probe_row = want_probe != 0 and t == steps - 1
+        return grad_rows + loss_rows + (1 if probe_row else 0)
+
+    @ti.func
     def load_row(X: ti.template(), Y: ti.template(), probe: ti.template(), batches: ti.template(),
                  t, r, rows, grad_rows, loss_rows, minibatch):
         """Row r of a step: its input, target, and whether it feeds the gradient, the loss, the probe.
@@ -111,6 +117,11 @@ def make_parts(n: int) -> SimpleNamespace:
             for i in ti.static(range(n)):
                 x[i] = probe[i]
         return x, target, is_grad, is_loss, is_probe
+
+    @ti.func
+    def fresh_sums():
+        """A run's measure bookkeeping before its first step: l0, sum_v, sum_inv, sum_tail, probe_out."""
+        return 0.0, 0.0, 0.0, 0.0, 0.0
 
     @ti.func
     def record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail):
@@ -152,8 +163,9 @@ def make_parts(n: int) -> SimpleNamespace:
             value = sum_inv
         return value
 
-    return SimpleNamespace(is_finite=is_finite, any_nonfinite=any_nonfinite, tanh=tanh, pixel_rates=pixel_rates, row_counts=row_counts,
-                           load_row=load_row, record_loss=record_loss, finish=finish)
+    return SimpleNamespace(is_finite=is_finite, any_nonfinite=any_nonfinite, tanh=tanh, pixel_rates=pixel_rates,
+                           row_counts=row_counts, step_rows=step_rows, fresh_sums=fresh_sums, load_row=load_row,
+                           record_loss=record_loss, finish=finish)
 
 
 #: The arguments every training kernel takes, in order (Engine.measure passes them so).

@@ -36,11 +36,7 @@ def build_per_pixel_kernel(n: int):
                 for j in ti.static(range(n)):
                     w0[i, j] = W0[i, j] + (offset if init_mode == 2 else 0.0)
             grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
-            l0 = 0.0
-            sum_v = 0.0
-            sum_inv = 0.0
-            sum_tail = 0.0
-            probe_out = 0.0
+            l0, sum_v, sum_inv, sum_tail, probe_out = parts.fresh_sums()
             t_stop = steps
             for t in range(steps):
                 if early_stop != 0:
@@ -55,8 +51,7 @@ def build_per_pixel_kernel(n: int):
                 g0 = mat(0.0)
                 g1 = vec(0.0)
                 loss_sum = 0.0
-                probe_row = want_probe != 0 and t == steps - 1
-                rows = grad_rows + loss_rows + (1 if probe_row else 0)
+                rows = parts.step_rows(t, steps, grad_rows, loss_rows, want_probe)
                 # Two rows per pass: each load of W0 and each update of its
                 # gradient serve two data points (half the memory traffic).
                 for pair in range((rows + 1) // 2):
