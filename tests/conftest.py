@@ -53,15 +53,21 @@ def renderer(ctx, gl_renderer):
 
 
 @pytest.fixture(scope="session")
-def engine_arch():
-    """Taichi started once for the run (the first kernel build per width is the slow part).
+def engine_backend():
+    """Taichi started once for the run, and its kernels (the first kernel build per width is the slow part).
 
     On the CPU unless NNFRACTAL_TEST_ARCH=cuda asks for the GPU kernel, which
     then faces the same check values and agreement tests.
     """
-    from viz.compute.engine import init_backend
+    from viz.compute.backend import init_backend
 
     return init_backend(os.environ.get("NNFRACTAL_TEST_ARCH", "cpu"))
+
+
+@pytest.fixture(scope="session")
+def engine_arch(engine_backend):
+    """The arch the session's backend runs on: "cpu" or "cuda"."""
+    return engine_backend.arch
 
 
 @contextlib.contextmanager

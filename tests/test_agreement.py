@@ -9,17 +9,17 @@ import numpy as np
 import pytest
 
 from viz.problem import reference
-from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW
-from viz.compute.engine import Engine
-from viz.problem.arrays import load_problem
+from viz.compute.engine import build_engine
 from viz.paper.stills import StillSpec, panel_spec
+from viz.problem.conditions import DEFAULT_WINDOW
+from viz.problem.spec import ProblemSpec
 
 
-def _both(spec: StillSpec):
-    condition = CONDITIONS[spec.condition]
-    problem = load_problem(condition, spec.width, spec.steps, spec.seed)
+def _both(backend, spec: StillSpec):
+    engine = build_engine(spec.problem, backend)
+    problem, condition = engine.problem, engine.condition
     gx, gy = np.meshgrid(*spec.axes())
-    ours = Engine(problem, condition).measure(gx.ravel(), gy.ravel())
+    ours = engine.measure(gx.ravel(), gy.ravel())
     with np.errstate(all="ignore"):
         theirs = reference.measure(problem, condition, gx.ravel(), gy.ravel())
     return ours, theirs
@@ -34,13 +34,13 @@ def _assert_agree(ours, theirs, median_rel):
 
 
 @pytest.mark.parametrize("name", ["tanh", "relu", "minibatch"])
-def test_panels_agree(engine_arch, name):
-    ours, theirs = _both(panel_spec(name, 32))
+def test_panels_agree(engine_backend, name):
+    ours, theirs = _both(engine_backend, panel_spec(name, 32))
     assert np.any(ours < 0) and np.any(ours > 0), "a Figure 1 panel shows both colours"
     _assert_agree(ours, theirs, 1e-3)
 
 
-def test_default_view_agrees(engine_arch):
-    spec = StillSpec(condition="tanh", window=DEFAULT_WINDOW, cols=64, rows=64, width=8, steps=100)
-    ours, theirs = _both(spec)
+def test_default_view_agrees(engine_backend):
+    spec = StillSpec(ProblemSpec("tanh", 8, 100), window=DEFAULT_WINDOW, cols=64, rows=64)
+    ours, theirs = _both(engine_backend, spec)
     _assert_agree(ours, theirs, 1e-6)

@@ -6,12 +6,14 @@ from viz.bench.compare import Workload, format_report, run_workload, workload_pi
 from viz.cli.app import main
 from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.paper.stills import StillSpec
+from viz.problem.spec import ProblemSpec
 
 
 def test_a_gpu_runs_the_same_windows_at_sizes_that_fill_it():
     cpu, gpu = workloads("cpu"), workloads("cuda")
     assert [w.spec.window for w in cpu] == [panel_log_window("tanh"), DEFAULT_WINDOW] == [w.spec.window for w in gpu]
-    assert [(w.spec.width, w.spec.steps) for w in cpu] == [(16, 500), (8, 100)] == [(w.spec.width, w.spec.steps) for w in gpu]
+    assert [(w.spec.problem.width, w.spec.problem.steps) for w in cpu] == [(16, 500), (8, 100)] == [
+        (w.spec.problem.width, w.spec.problem.steps) for w in gpu]
     assert [w.spec.cols for w in cpu] == [32, 128] and [w.spec.cols for w in gpu] == [256, 1024]
     for w in cpu + gpu:
         total = w.spec.cols * w.spec.rows
@@ -31,10 +33,10 @@ def test_the_baselines_run_a_coarser_grid_over_the_same_view():
                 assert np.unique(sub).size ** 2 == count
 
 
-def test_one_workload_times_every_implementation_on_its_pixels(engine_arch):
+def test_one_workload_times_every_implementation_on_its_pixels(engine_backend):
     quick = PRESETS["quick"]
-    work = Workload("tiny", StillSpec("tanh", DEFAULT_WINDOW, 6, 6, quick.width, quick.steps), 9, 9)
-    result = run_workload(work, engine_arch, with_jax=False, repeats=2)
+    work = Workload("tiny", StillSpec(ProblemSpec("tanh", quick.width, quick.steps), DEFAULT_WINDOW, 6, 6), 9, 9)
+    result = run_workload(work, engine_backend, with_jax=False, repeats=2)
     assert result["pixels"] == 36 and 2.4e6 < result["flops_per_pixel"] < 2.5e6
     impls = result["impls"]
     assert set(impls) == {"taichi", "taichi, no early stop", "numpy reference"}

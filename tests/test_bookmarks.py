@@ -10,6 +10,7 @@ from viz.explore.bookmarks import SavedView, find_bookmark, from_png, load_bookm
 from viz.errors import UsageError
 from viz.outputs import save_png
 from viz.paper.stills import StillSpec
+from viz.problem.spec import ProblemSpec
 from viz.sampling.view import View, min_pixel, to_fixed, zoom
 
 
@@ -23,36 +24,37 @@ def deep_view() -> View:
 def test_bookmarks_round_trip_exactly_and_keep_each_other(tmp_path, suffix):
     path = tmp_path / f"marks{suffix}"
     view = deep_view()
-    save_bookmark(path, "deep one", SavedView.of(view, "relu", 16, 500, 0, "measure"))
-    save_bookmark(path, 'quote"s', SavedView.of(zoom(view, 0.5)[0], "init", 8, 100, 3, "probe"))
+    save_bookmark(path, "deep one", SavedView.of(view, ProblemSpec("relu", 16, 500, 0, "measure")))
+    save_bookmark(path, 'quote"s', SavedView.of(zoom(view, 0.5)[0], ProblemSpec("init", 8, 100, 3, "probe")))
     back = find_bookmark(path, "deep one")
     assert back.view(320, 180) == view
-    assert (back.condition, back.width, back.steps, back.seed, back.readout) == ("relu", 16, 500, 0, "measure")
-    assert find_bookmark(path, 'quote"s').readout == "probe"
+    assert back.problem == ProblemSpec("relu", 16, 500, 0, "measure")
+    assert find_bookmark(path, 'quote"s').problem.readout == "probe"
     assert set(load_bookmarks(path)) == {"deep one", 'quote"s'}
 
 
 def test_another_window_size_shows_the_same_region(tmp_path):
     view = View(to_fixed(0.5), to_fixed(1.5), 0.01, 200, 100)
-    saved = SavedView.of(view, "tanh", 8, 100, 0, "measure")
+    saved = SavedView.of(view, ProblemSpec("tanh", 8, 100, 0, "measure"))
     wider = saved.view(400, 100)
     assert (wider.cx, wider.cy) == (view.cx, view.cy)
     assert wider.cols * wider.pixel >= 2.0 - 1e-12 and wider.rows * wider.pixel >= 1.0 - 1e-12
 
 
 def test_a_render_still_reopens_at_its_window(tmp_path):
-    spec = StillSpec(condition="linear", window=(-1.0, 2.0, 0.0, 1.5), cols=30, rows=15, width=8, steps=100)
+    spec = StillSpec(ProblemSpec("linear", 8, 100), window=(-1.0, 2.0, 0.0, 1.5), cols=30, rows=15)
     path = tmp_path / "still.png"
     save_png(path, np.zeros((15, 30, 3), np.uint8), meta=spec.as_metadata())
     saved = from_png(path)
-    assert saved.condition == "linear" and saved.centre is None
+    assert saved.problem.condition == "linear" and saved.centre is None
     assert saved.view(300, 150) == View.fit(-1.0, 2.0, 0.0, 1.5, 300, 150)
 
 
 def test_a_screenshot_reopens_exactly(tmp_path):
     view = deep_view()
     path = tmp_path / "shot.png"
-    save_png(path, np.zeros((4, 4, 3), np.uint8), meta=SavedView.of(view, "single", 8, 100, 0, "measure").record())
+    saved = SavedView.of(view, ProblemSpec("single", 8, 100, 0, "measure"))
+    save_png(path, np.zeros((4, 4, 3), np.uint8), meta=saved.record())
     assert from_png(path).view(view.cols, view.rows) == view
 
 
@@ -77,7 +79,7 @@ def test_a_broken_bookmark_is_one_clear_line(tmp_path, content, message):
 
 def test_missing_name_lists_what_there_is(tmp_path):
     path = tmp_path / "marks.json"
-    save_bookmark(path, "here", SavedView.of(deep_view(), "tanh", 8, 100, 0, "measure"))
+    save_bookmark(path, "here", SavedView.of(deep_view(), ProblemSpec("tanh", 8, 100, 0, "measure")))
     with pytest.raises(UsageError, match=r"no bookmark 'there'.*it has: here"):
         find_bookmark(path, "there")
 
@@ -86,12 +88,12 @@ def test_missing_file_and_bad_suffix_are_refused(tmp_path):
     with pytest.raises(UsageError, match="no bookmarks file"):
         find_bookmark(tmp_path / "none.toml", "a")
     with pytest.raises(UsageError, match=r"\.toml or \.json"):
-        save_bookmark(tmp_path / "marks.yaml", "a", SavedView.of(deep_view(), "tanh", 8, 100, 0, "measure"))
+        save_bookmark(tmp_path / "marks.yaml", "a", SavedView.of(deep_view(), ProblemSpec("tanh", 8, 100)))
 
 
 def test_json_bookmark_file_is_plain_json(tmp_path):
     path = tmp_path / "marks.json"
-    save_bookmark(path, "a", SavedView.of(deep_view(), "tanh", 8, 100, 0, "measure"))
+    save_bookmark(path, "a", SavedView.of(deep_view(), ProblemSpec("tanh", 8, 100, 0, "measure")))
     record = json.loads(path.read_text())["a"]
     assert record["condition"] == "tanh" and len(record["window"]) == 4 and isinstance(record["centre"][0], str)
 

@@ -33,17 +33,19 @@ ULPS = np.arange(-8, 9)
 
 
 def _measure(impl, name, xs, ys, readout="measure"):
+    """`impl` is the engine's Backend, or "reference"."""
     condition = CONDITIONS[name]
     problem = load_problem(condition, 16, 500)
-    if impl == "engine":
-        return Engine(problem, condition, readout).measure(xs, ys)
+    if impl != "reference":
+        return Engine(impl, problem, condition, readout).measure(xs, ys)
     return reference.measure(problem, condition, xs, ys, readout)
 
 
 @pytest.fixture(params=["engine", "reference"])
 def impl(request):
+    """The session's Backend for the engine, or "reference"."""
     if request.param == "engine":
-        request.getfixturevalue("engine_arch")
+        return request.getfixturevalue("engine_backend")
     return request.param
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import private_xvfb
 from viz.video.demo import Player, pingpong
+from viz.problem.spec import ProblemSpec
 from viz.video.keyframes import KeyframeSpec, KeyframeStore
 from viz.display.renderer import read_rgb8
 from viz.sampling.view import to_fixed
@@ -22,7 +23,7 @@ from viz.video.frames import ZoomFrames
 
 def make_store(folder) -> KeyframeStore:
     """Three 16^2 keyframes of a made-up measure with both signs (no engine needed)."""
-    spec = KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(1.1), to_fixed(2.3), 16, (1, 2, 3))
+    spec = KeyframeSpec(ProblemSpec("tanh", 8, 100), to_fixed(1.1), to_fixed(2.3), 16, (1, 2, 3))
     store = KeyframeStore.create_or_resume(folder, spec)
     store.fill(lambda xs, ys: np.sin(9 * np.log(xs)) * np.cos(7 * np.log(ys)) * 50 + 0.5)
     return store
@@ -144,7 +145,7 @@ def test_the_pilot_bisects_to_neighbouring_float64s_across_the_boundary():
     from viz.video.autopilot import boundary_point
     from viz.video.keyframes import keyframe_values
 
-    spec = KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(1.5), to_fixed(1.5), 16, (1,))
+    spec = KeyframeSpec(ProblemSpec("tanh", 8, 100), to_fixed(1.5), to_fixed(1.5), 16, (1,))
     edge = 10 ** 1.3712345678
     xs, ys = keyframe_values(spec, 1)
     world = np.where(xs[None, :] > edge, 5.0, -5.0) * np.ones((16, 1))
@@ -181,7 +182,7 @@ def test_a_flight_never_outruns_its_keyframes_and_flies_back_out_when_it_ends():
 def test_a_flight_ends_where_the_map_runs_out_of_float64s_or_colours():
     from viz.video.autopilot import both_signs_near_centre, deeper_levels
 
-    spec = KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(1.5), to_fixed(1.5), 16, (1,))
+    spec = KeyframeSpec(ProblemSpec("tanh", 8, 100), to_fixed(1.5), to_fixed(1.5), 16, (1,))
     levels = list(deeper_levels(spec))
     assert levels[0] == 1 and 45 < levels[-1] <= 53
     middle_only = np.full((8, 8), -1.0)

@@ -70,7 +70,7 @@ def test_bad_flags(args, text):
 
 
 def test_cuda_without_a_driver():
-    from viz.compute.engine import cuda_available
+    from viz.compute.backend import cuda_available
 
     if cuda_available():
         pytest.skip("this machine has an NVIDIA driver")

@@ -27,7 +27,7 @@ NAMES = [name for row in LAYOUT for name in row]
 def fake_measure(spec):
     """A disc of converged pixels in a diverged field, its radius set by the condition."""
     yy, xx = np.mgrid[0:spec.rows, 0:spec.cols]
-    radius = (0.2 + 0.05 * NAMES.index(spec.condition)) * spec.rows
+    radius = (0.2 + 0.05 * NAMES.index(spec.problem.condition)) * spec.rows
     inside = (xx - spec.cols / 2) ** 2 + (yy - spec.rows / 3) ** 2 < radius ** 2
     return np.where(inside, -1.0 - xx, 1.0 + yy)
 
@@ -38,7 +38,7 @@ def engine_calls(monkeypatch):
     calls = []
 
     def compute(spec, arch="auto", progress=True):
-        calls.append(spec.condition)
+        calls.append(spec.problem.condition)
         return fake_measure(spec)
 
     monkeypatch.setattr(viz.paper.stills, "compute_still", compute)
@@ -116,7 +116,7 @@ def test_interrupted_run_keeps_finished_panels_and_resumes(tmp_path, monkeypatch
     calls, interrupt_at = [], [3]
 
     def compute(spec, arch="auto", progress=True):
-        calls.append(spec.condition)
+        calls.append(spec.problem.condition)
         if len(calls) in interrupt_at:
             raise KeyboardInterrupt
         return fake_measure(spec)

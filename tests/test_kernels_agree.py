@@ -1,7 +1,7 @@
 """Every training kernel computes what the one-thread-per-pixel CPU kernel computes.
 
-The lockstep CPU kernel (viz/engine_simd.py) serves narrow networks; the
-CUDA kernel (viz/engine_cuda.py) with one lane holding all the columns has
+The lockstep CPU kernel (viz/compute/kernels/lockstep.py) serves narrow networks; the
+CUDA kernel (viz/compute/kernels/lanes.py) with one lane holding all the columns has
 no shuffles, so its arithmetic runs on a CPU too. Both face the per-pixel
 kernel on every condition and readout, at width 8 and at width 6 (which
 leaves padding: lanes' columns beyond the width, a lockstep block's spare
@@ -12,47 +12,46 @@ boundary already differ by 1e-3.
 import numpy as np
 import pytest
 
-from viz.compute import engine
-from viz.problem.conditions import CONDITIONS
 from viz.compute.engine import Engine
+from viz.compute.kernels.choice import Kernel, build_kernel, in_order
+from viz.problem.conditions import CONDITIONS
 from viz.compute.kernels.lockstep import block_order
 from viz.problem.arrays import load_problem
 
 CONDITION_NAMES = ["tanh", "relu", "linear", "minibatch", "single", "init", "init-once"]
 
 
-def _build(layout: str, width: int) -> engine.Kernel:
+def _build(layout: str, width: int) -> Kernel:
     if layout == "cuda, one lane":
         from viz.compute.kernels.lanes import build_lane_kernel
 
-        return engine.Kernel(build_lane_kernel(width, 8), engine.in_order)
-    return engine.build_kernel(layout, width)
+        return Kernel(build_lane_kernel(width, 8), in_order)
+    return build_kernel(layout, width)
 
 
-def _measures(monkeypatch, kernel, problem, condition, readout, xs, ys):
-    monkeypatch.setattr(engine, "_kernel_for_width", lambda _width: kernel)
-    return Engine(problem, CONDITIONS[condition], readout).measure(xs, ys)
+def _measures(backend, kernel, problem, condition, readout, xs, ys):
+    return Engine(backend, problem, CONDITIONS[condition], readout, kernel=kernel).measure(xs, ys)
 
 
 @pytest.mark.parametrize("condition", CONDITION_NAMES)
 @pytest.mark.parametrize("width", [8, 6])
 @pytest.mark.parametrize("kernel", ["lockstep", "cuda, one lane"])
-def test_the_kernel_matches_the_per_pixel_kernel(engine_arch, monkeypatch, kernel, width, condition):
-    if engine_arch != "cpu":
+def test_the_kernel_matches_the_per_pixel_kernel(engine_backend, kernel, width, condition):
+    if engine_backend.arch != "cpu":
         pytest.skip("these layouts are built for the CPU here")
     problem = load_problem(CONDITIONS[condition], width, 12, seed=3)
     axis = 10.0 ** np.linspace(-2, 4, 9)
     xs, ys = (a.ravel() for a in np.meshgrid(axis, axis))
     reference, candidate = _build("per-pixel", width), _build(kernel, width)
-    expected = _measures(monkeypatch, reference, problem, condition, "measure", xs, ys)
+    expected = _measures(engine_backend, reference, problem, condition, "measure", xs, ys)
     assert (expected > 0).any() and (expected < 0).any(), "the grid must hold both outcomes"
-    np.testing.assert_allclose(_measures(monkeypatch, candidate, problem, condition, "measure", xs, ys),
+    np.testing.assert_allclose(_measures(engine_backend, candidate, problem, condition, "measure", xs, ys),
                                expected, rtol=1e-9)
     # The probe output of a diverging run magnifies rounding: compare it where runs converge.
     converged = expected < 0
-    probe = _measures(monkeypatch, candidate, problem, condition, "probe", xs, ys)
+    probe = _measures(engine_backend, candidate, problem, condition, "probe", xs, ys)
     np.testing.assert_allclose(probe[converged],
-                               _measures(monkeypatch, reference, problem, condition, "probe", xs, ys)[converged],
+                               _measures(engine_backend, reference, problem, condition, "probe", xs, ys)[converged],
                                rtol=1e-9)
 
 

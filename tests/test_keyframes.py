@@ -8,13 +8,14 @@ import pytest
 from hypothesis import given, strategies as st
 
 from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
 from viz.video.keyframes import (KeyframeSpec, KeyframeStore, check_spec, first_index, keyframe_axes,
                            keyframe_values, level_for_width, outer_level, shared_samples, zoom_levels)
 from viz.sampling.view import FRAC_BITS, to_fixed
 
 
 def spec_at(x=1.12, y=2.3, res=16, levels=(1, 2, 3)) -> KeyframeSpec:
-    return KeyframeSpec("tanh", 8, 100, 0, "measure", to_fixed(x), to_fixed(y), res, tuple(levels))
+    return KeyframeSpec(ProblemSpec("tanh", 8, 100), to_fixed(x), to_fixed(y), res, tuple(levels))
 
 
 class FakeEngine:

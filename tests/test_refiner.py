@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 
 from lattice_points import distinct_points, view_tiles
-from viz.problem.conditions import CONDITIONS
 from viz.errors import UsageError
 from viz.sampling.lattice import TileKey, axis_values
-from viz.explore.refiner import ProblemKey, Refiner, coverage
+from viz.explore.refiner import Refiner, coverage
+from viz.problem.spec import ProblemSpec
 from viz.sampling.store import TILE_BYTES, SampleStore
 from viz.sampling.view import View, zoom_at
 
-QUICK = ProblemKey("tanh", 8, 100)
+QUICK = ProblemSpec("tanh", 8, 100)
 #: A small window on the notebook's starting view.
 HOME = View.fit(-3.0, 6.0, -3.0, 6.0, 48, 27)
 
@@ -34,9 +34,8 @@ def refiner():
         yield running
 
 
-def test_fills_a_view_with_the_engines_own_measures_once_each(refiner, engine_arch):
-    from viz.compute.engine import Engine
-    from viz.problem.arrays import load_problem
+def test_fills_a_view_with_the_engines_own_measures_once_each(refiner, engine_backend):
+    from viz.compute.engine import build_engine
 
     refine(refiner, HOME)
     assert refiner.backend == "cpu"
@@ -47,7 +46,7 @@ def test_fills_a_view_with_the_engines_own_measures_once_each(refiner, engine_ar
     rows, cols = np.nonzero(~np.isnan(tile))
     pick = np.random.default_rng(0).choice(rows.size, size=min(40, rows.size), replace=False)
     xs, ys = axis_values(key.level, key.tx)[cols[pick]], axis_values(key.level, key.ty)[rows[pick]]
-    engine = Engine(load_problem(CONDITIONS["tanh"], 8, 100), CONDITIONS["tanh"])
+    engine = build_engine(QUICK, engine_backend)
     np.testing.assert_array_equal(tile[rows[pick], cols[pick]], engine.measure(xs, ys))
 
 
@@ -64,7 +63,7 @@ def test_zooming_in_computes_only_new_lattice_points(refiner):
 def test_each_condition_keeps_its_samples(refiner):
     refine(refiner, HOME)
     tanh_store = refiner.store
-    refiner.select(ProblemKey("relu", 8, 100))
+    refiner.select(ProblemSpec("relu", 8, 100))
     refine(refiner, HOME)
     computed = refiner.evaluations
     refiner.select(QUICK)
@@ -81,15 +80,15 @@ def test_stores_share_one_cache_limit_most_recent_first():
             shared.store.write(TileKey(4, tx, 0), np.zeros(64, int), np.arange(64), np.zeros(64))
 
     for name in ("tanh", "relu", "linear"):
-        shared.select(ProblemKey(name, 8, 100))
+        shared.select(ProblemSpec(name, 8, 100))
         fill_two_tiles()
-    shared.select(ProblemKey("linear", 8, 100))
+    shared.select(ProblemSpec("linear", 8, 100))
     held = {key.condition: tiles for key, tiles in shared.problems.items()}
     assert held == {"relu": 1, "linear": 2}  # the current problem first, the oldest dropped
 
 
 def test_a_problem_the_engine_refuses_is_one_clear_line():
-    with Refiner(ProblemKey("tanh", 7, 100), arch="cpu") as bad:
+    with Refiner(ProblemSpec("tanh", 7, 100), arch="cpu") as bad:
         deadline = time.monotonic() + 60
         with pytest.raises(UsageError, match="width 8 and 16"):
             while time.monotonic() < deadline:
@@ -98,7 +97,7 @@ def test_a_problem_the_engine_refuses_is_one_clear_line():
 
 
 def test_close_is_immediate_even_mid_batch():
-    with Refiner(ProblemKey("tanh", 16, 500), arch="cpu", batch_seconds=30.0) as slow:
+    with Refiner(ProblemSpec("tanh", 16, 500), arch="cpu", batch_seconds=30.0) as slow:
         deadline = time.monotonic() + 60
         while not slow.busy:
             assert time.monotonic() < deadline

@@ -52,10 +52,9 @@ def test_unwritable_folder(capsys, tmp_path):
 
 
 def test_cuda_without_driver(capsys, monkeypatch):
-    import viz.compute.engine
+    import viz.compute.backend
 
-    monkeypatch.setattr(viz.compute.engine, "cuda_available", lambda: False)
-    monkeypatch.setattr(viz.compute.engine, "_state", {})
+    monkeypatch.setattr(viz.compute.backend, "cuda_available", lambda: False)
     _one_line_error(capsys, ["render", "--arch", "cuda", "--res", "2", *QUICK, "--out", "x.npy"], "no NVIDIA driver")
 
 

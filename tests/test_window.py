@@ -42,19 +42,18 @@ def settings(tmp_path, **changes):
 
 
 @pytest.fixture(scope="module")
-def built_kernels(engine_arch):
+def built_kernels(engine_backend):
     """Both widths' kernels built and in Taichi's disk cache before the window starts.
 
     The explorer's worker process loads them from there; building one
     inside a test (a first build takes minutes on a busy 2-core machine)
     would stall the worker past the tests' deadlines.
     """
-    from viz.problem.conditions import CONDITIONS
-    from viz.compute.engine import Engine
-    from viz.problem.arrays import load_problem
+    from viz.compute.engine import build_engine
+    from viz.problem.spec import ProblemSpec
 
     for preset in PRESETS.values():
-        Engine(load_problem(CONDITIONS["tanh"], preset.width, preset.steps), CONDITIONS["tanh"]).prepare()
+        build_engine(ProblemSpec("tanh", preset.width, preset.steps), engine_backend).prepare()
 
 
 @pytest.fixture(scope="module")
@@ -115,10 +114,9 @@ def test_window_opens_at_the_asked_size(explorer, display):
     assert (explorer.view.cols, explorer.view.rows) == SIZE
 
 
-def test_red_and_blue_regions_match_the_engine(explorer, engine_arch):
-    from viz.problem.conditions import CONDITIONS
-    from viz.compute.engine import Engine
-    from viz.problem.arrays import load_problem
+def test_red_and_blue_regions_match_the_engine(explorer, engine_backend):
+    from viz.compute.engine import build_engine
+    from viz.problem.spec import ProblemSpec
 
     go_home(explorer)
     image = explorer.grab_screen()  # the window's own framebuffer (HUD hidden)
@@ -130,7 +128,7 @@ def test_red_and_blue_regions_match_the_engine(explorer, engine_arch):
     xs = sample_values(level, mx.base + mx.rel[cols])
     ys = sample_values(level, my.base + my.rel[rows])
     gx, gy = np.meshgrid(xs, ys)
-    engine = Engine(load_problem(CONDITIONS["tanh"], 8, 100), CONDITIONS["tanh"])
+    engine = build_engine(ProblemSpec("tanh", 8, 100), engine_backend)
     diverged = engine.measure(gx.ravel(), gy.ravel()).reshape(gx.shape) >= 0
     drawn = sign_from_rgb(image[::-1][np.ix_(rows, cols)]) > 0  # row 0 = bottom, as the view counts
     assert 0.1 < diverged.mean() < 0.9  # both colours are on screen
@@ -245,7 +243,7 @@ def test_s_saves_a_screenshot_and_b_a_bookmark_that_reopen_the_view(explorer, di
     assert from_png(shot).view(*SIZE) == view
     (name,) = load_bookmarks(explorer.settings.bookmarks)
     saved = find_bookmark(explorer.settings.bookmarks, name)
-    assert saved.view(*SIZE) == view and saved.condition == "tanh" and saved.width == 8
+    assert saved.view(*SIZE) == view and saved.problem.condition == "tanh" and saved.problem.width == 8
 
 
 def test_f_toggles_fullscreen_and_the_view_follows_the_window(explorer, display):

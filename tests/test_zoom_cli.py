@@ -141,16 +141,17 @@ def test_a_still_png_or_a_bookmark_sets_the_target_and_the_problem(tmp_path):
     from viz.cli.zoom import keyframe_spec
     from viz.outputs import save_png
     from viz.paper.stills import StillSpec
+    from viz.problem.spec import ProblemSpec
 
-    still = StillSpec(condition="relu", window=(-0.3, -0.2, 1.9, 2.0), cols=8, rows=8, width=8, steps=100)
+    still = StillSpec(ProblemSpec("relu", 8, 100), window=(-0.3, -0.2, 1.9, 2.0), cols=8, rows=8)
     save_png(tmp_path / "still.png", np.zeros((8, 8, 3), np.uint8), meta=still.as_metadata())
-    save_bookmark(tmp_path / "marks.toml", "spot", SavedView("linear", 16, 500, 0, "measure",
+    save_bookmark(tmp_path / "marks.toml", "spot", SavedView(ProblemSpec("linear", 16, 500, 0, "measure"),
                                                               (2.2, 2.3, 0.7, 0.8), 8, 8))
     for argv, condition, steps, centre in (
             (["--from", str(tmp_path / "still.png")], "relu", 100, (-0.25, 1.95)),
             (["--bookmark", "spot", "--bookmarks", str(tmp_path / "marks.toml")], "linear", 500, (2.25, 0.75))):
         spec = keyframe_spec(build_parser().parse_args(["zoom", "--res", "16", *argv]))
-        assert (spec.condition, spec.steps) == (condition, steps)
+        assert (spec.problem.condition, spec.problem.steps) == (condition, steps)
         assert spec.centre == pytest.approx(centre)
         assert spec.deepest_width() <= 0.1 < 2 * spec.deepest_width() + 1e-12
         assert (spec.res - 1) * 2.0 ** -spec.levels[0] >= 6

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from viz.colour.equalise import equalise, to_rgb8
+from viz.problem.spec import ProblemSpec
 from viz.video.keyframes import KeyframeSpec, keyframe_axes
 from viz.display.renderer import read_rgb8
 from viz.sampling.view import FRAC_BITS
@@ -206,7 +207,7 @@ LATTICE_LEVELS = (3, 4, 5)
 
 def lattice_spec(res: int = 16) -> KeyframeSpec:
     unit = 1 << (FRAC_BITS - 3)
-    return KeyframeSpec("tanh", 8, 100, 0, "measure", 9 * unit + round(0.3 * unit), 18 * unit + round(0.9 * unit),
+    return KeyframeSpec(ProblemSpec("tanh", 8, 100), 9 * unit + round(0.3 * unit), 18 * unit + round(0.9 * unit),
                         res, LATTICE_LEVELS)
 
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.bench.peak import best_seconds, float64_peak
-from viz.problem.arrays import load_problem
+from viz.compute.backend import Backend
+from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.paper.stills import StillSpec
+from viz.problem.spec import ProblemSpec
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,11 @@ def workloads(arch: str) -> list[Workload]:
     paper_res, quick_res = (256, 1024) if gpu else (32, 128)
     return [
         Workload(f"tanh panel, paper preset, {paper_res}x{paper_res}",
-                 StillSpec("tanh", panel_log_window("tanh"), paper_res, paper_res, paper.width, paper.steps),
+                 StillSpec(ProblemSpec("tanh", paper.width, paper.steps), panel_log_window("tanh"),
+                           paper_res, paper_res),
                  1024, 16384 if gpu else 1024),
         Workload(f"default view, quick preset, {quick_res}x{quick_res}",
-                 StillSpec("tanh", DEFAULT_WINDOW, quick_res, quick_res, quick.width, quick.steps),
+                 StillSpec(ProblemSpec("tanh", quick.width, quick.steps), DEFAULT_WINDOW, quick_res, quick_res),
                  4096, 262144 if gpu else 4096),
     ]
 
@@ -65,31 +67,29 @@ def workload_pixels(spec: StillSpec, count: int | None = None):
     return gx.ravel(), gy.ravel()
 
 
-def run_workload(work: Workload, arch: str, with_jax: bool, repeats: int = 1) -> dict:
+def run_workload(work: Workload, backend: Backend, with_jax: bool, repeats: int = 1) -> dict:
     """Time each implementation on the workload, the best of `repeats` calls each; pixels/s and GFLOP/s.
 
     A baseline that runs a subset of the pixels is compared with the engine
     timed on that same subset (its "engine_pixels_per_s"): early stopping
     makes a pixel's cost depend on where it lies.
     """
+    from viz.compute.engine import build_engine
     from viz.problem import reference as reference
-    from viz.compute.engine import Engine, init_backend
 
     spec = work.spec
-    condition = CONDITIONS[spec.condition]
-    problem = load_problem(condition, spec.width, spec.steps)
-    init_backend(arch)
-    engine = Engine(problem, condition)
+    engine = build_engine(spec.problem, backend)
+    problem, condition = engine.problem, engine.condition
     flops = engine.flops_per_run
     engine.prepare()  # build the kernel outside the timing
     xs, ys = workload_pixels(spec)
     t = best_seconds(lambda: engine.measure(xs, ys), repeats)
-    full = Engine(problem, condition, early_stop=False)
+    full = build_engine(spec.problem, backend, early_stop=False)
     t_full = best_seconds(lambda: full.measure(xs, ys), repeats)
     results = {"workload": work.name, "pixels": int(xs.size), "flops_per_pixel": flops, "impls": {}}
     results["impls"]["taichi"] = _figures(xs.size, t, flops)
     results["impls"]["taichi, no early stop"] = _figures(xs.size, t_full, flops)
-    results["steps_run_fraction"] = engine.steps_run / (engine.evaluations * spec.steps)
+    results["steps_run_fraction"] = engine.steps_run / (engine.evaluations * problem.steps)
 
     rates = {xs.size: xs.size / t}  # the engine's px/s by subset size (subsets of one size are the same pixels)
 
@@ -117,7 +117,7 @@ def _figures(pixels: int, seconds: float, flops: float) -> dict:
             "gflops": pixels * flops / seconds / 1e9}
 
 
-def machine() -> dict:
+def machine(arch: str) -> dict:
     """What ran the benchmark."""
     cpu = platform.processor() or platform.machine()
     try:
@@ -126,9 +126,7 @@ def machine() -> dict:
     except (OSError, StopIteration):
         pass
     found = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
-    from viz.compute.engine import current_arch
-
-    if current_arch() == "cuda":
+    if arch == "cuda":
         found["gpu"] = gpu_name()
     return found
 
@@ -175,7 +173,7 @@ def format_report(report: dict) -> str:
 
 def run_bench(arch: str = "auto", repeats: int = 3) -> dict:
     """Every workload plus the peak probe, as one report; each implementation timed `repeats` times."""
-    from viz.compute.engine import init_backend
+    from viz.compute.backend import init_backend
 
     try:
         import jax  # noqa: F401
@@ -183,7 +181,8 @@ def run_bench(arch: str = "auto", repeats: int = 3) -> dict:
         with_jax, note = True, ""
     except ImportError:
         with_jax, note = False, "jax not installed: the reference's approach skipped (pip install -e '.[jax]')"
-    used = init_backend(arch)
+    backend = init_backend(arch)
+    used = backend.arch
     probe, peak = float64_peak(used)
-    return {"machine": machine(), "arch": used, "peak_probe": probe, "peak_gflops": peak, "jax_note": note,
-            "repeats": repeats, "workloads": [run_workload(w, used, with_jax, repeats) for w in workloads(used)]}
+    return {"machine": machine(used), "arch": used, "peak_probe": probe, "peak_gflops": peak, "jax_note": note,
+            "repeats": repeats, "workloads": [run_workload(w, backend, with_jax, repeats) for w in workloads(used)]}

@@ -11,9 +11,9 @@ import argparse
 import re
 
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PANEL_WINDOWS, PRESETS, READOUTS, panel_log_window
-from viz.compute.engine import ARCHES
+from viz.compute.backend import ARCHES
 from viz.errors import UsageError
-from viz.problem.spec import PAPER_SEED
+from viz.problem.spec import PAPER_SEED, ProblemSpec
 from viz.paper.stills import StillSpec
 
 
@@ -105,6 +105,5 @@ def still_spec(args: argparse.Namespace, default_res: int) -> StillSpec:
     window = panel_log_window(panel) if panel else tuple(args.window or DEFAULT_WINDOW)
     steps = args.steps or (PANEL_STEPS.get(panel, preset.steps) if panel else preset.steps)
     cols, rows = resolution(args, default_res)
-    return StillSpec(condition=name, window=window, cols=cols, rows=rows,
-                     width=args.width or preset.width, steps=steps, seed=args.seed,
-                     readout=args.readout).validate()
+    problem = ProblemSpec(name, args.width or preset.width, steps, args.seed, args.readout)
+    return StillSpec(problem, window=window, cols=cols, rows=rows).validate()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from viz.cli.args import positive_int
-from viz.compute.engine import ARCHES
+from viz.compute.backend import ARCHES
 
 
 def register(subparsers) -> None:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from viz.cli import args as cliargs
 from viz.problem.conditions import CONDITIONS, PRESETS
-from viz.compute.engine import ARCHES
+from viz.compute.backend import ARCHES
 from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
 from viz.video.keyframes import KeyframeStore
 
 #: Live keyframe resolution on a CPU and on CUDA: a 2x every couple of seconds at the default preset.
@@ -67,7 +68,7 @@ def keyframe_player(args: argparse.Namespace):
 
     def make(renderer, rate):
         path = spec.zoom_path(max(1, round(rate * args.seconds_per_2x)))
-        frames = ZoomFrames(renderer, path, measures, spec.readout, (1, 1))
+        frames = ZoomFrames(renderer, path, measures, spec.problem.readout, (1, 1))
         return Player(frames, rate), f"{path.n_keyframes} keyframes of {spec.res}^2 from {store.folder}"
 
     return make
@@ -77,14 +78,14 @@ def live_player(args: argparse.Namespace):
     """Check the live settings now; the pilot process starts with the window (grey until its first keyframe)."""
     from viz.video import autopilot as autopilot
     from viz.video.demo import LivePlayer
-    from viz.compute.engine import cuda_available
+    from viz.compute.backend import cuda_available
 
     arch = args.arch if args.arch != "auto" else ("cuda" if cuda_available() else "cpu")
     preset = PRESETS[args.preset or ("paper" if arch == "cuda" else "quick")]
     res = args.res or LIVE_RES[arch]
     if res < 8:
         raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {res}")
-    settings = autopilot.PilotSettings(args.condition, preset.width, preset.steps, args.seed, res, arch)
+    settings = autopilot.PilotSettings(ProblemSpec(args.condition, preset.width, preset.steps, args.seed), res, arch)
 
     def make(renderer, _rate):
         return (LivePlayer(renderer, autopilot.start(settings), args.seconds_per_2x),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from viz.compute.engine import ARCHES
+from viz.compute.backend import ARCHES
 from viz.problem.conditions import PRESETS
 
 DEFAULT_RES = 256

@@ -22,6 +22,7 @@ from viz.video.keyframes import (KeyframeSpec, KeyframeStore, check_spec, level_
 from viz.video.encode import encode_zoom
 from viz.video.recorder import Recorder
 from viz.sampling.view import to_fixed
+from viz.problem.spec import ProblemSpec
 
 DEFAULT_RES = 256
 DEFAULT_SIZE = (720, 720)
@@ -60,22 +61,19 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def target(args: argparse.Namespace) -> tuple[dict, tuple[int, int], float | None]:
-    """(problem settings, fixed-point centre, target width in decades or None) from the arguments."""
+def target(args: argparse.Namespace) -> tuple[ProblemSpec, tuple[int, int], float | None]:
+    """(problem, fixed-point centre, target width in decades or None) from the arguments."""
     if args.still or args.bookmark:
         from viz.explore.bookmarks import find_bookmark, from_png
 
         saved = from_png(args.still) if args.still else find_bookmark(args.bookmarks, args.bookmark)
         x0, x1, y0, y1 = saved.window
         centre = saved.centre or (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2))
-        problem = dict(condition=saved.condition, width=saved.width, steps=saved.steps,
-                       seed=saved.seed, readout=saved.readout)
-        return problem, centre, max(x1 - x0, y1 - y0)
+        return saved.problem, centre, max(x1 - x0, y1 - y0)
     preset = PRESETS[args.preset]
     name = cliargs.condition_name(args)
     steps = args.steps or (PANEL_STEPS.get(args.panel, preset.steps) if args.panel else preset.steps)
-    problem = dict(condition=name, width=args.width or preset.width, steps=steps, seed=args.seed,
-                   readout=args.readout)
+    problem = ProblemSpec(name, args.width or preset.width, steps, args.seed, args.readout)
     if args.panel:
         x0, x1, y0, y1 = panel_log_window(args.panel)
         return problem, (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2)), max(x1 - x0, y1 - y0)
@@ -103,7 +101,7 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
         deepest = level_for_width(args.res, width)
     else:
         raise UsageError("--center needs --depth DECADES or --keyframes K")
-    spec = KeyframeSpec(**problem, cx=cx, cy=cy, res=args.res,
+    spec = KeyframeSpec(problem, cx=cx, cy=cy, res=args.res,
                         levels=zoom_levels(args.res, min(deepest, MAX_LEVEL + 1)))
     return check_spec(spec)
 
@@ -114,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if not (args.fps > 0 and args.seconds_per_2x > 0):
         raise UsageError("--fps and --seconds-per-2x must be positive")
     frames_per_2x = max(1, round(args.fps * args.seconds_per_2x))
-    out = Path(args.out or f"recordings/zoom-{spec.condition}.mp4")
+    out = Path(args.out or f"recordings/zoom-{spec.problem.condition}.mp4")
     recorder = Recorder(out, args.fps, args.size, keep_partial=False)
     store = KeyframeStore.create_or_resume(Path(args.store) if args.store else out.with_suffix(".keyframes"), spec)
     try:
@@ -135,29 +133,14 @@ def compute(store: KeyframeStore, arch: str, quiet: bool) -> None:
     """Fill the store's missing keyframes with the engine, with a progress bar."""
     from tqdm import tqdm
 
-    from viz.compute.engine import engine_for
+    from viz.video.fill import compute_keyframes
 
-    spec = store.spec
-    engine = engine_for(spec.condition, spec.width, spec.steps, spec.seed, spec.readout, arch)
-    missing = store.missing()
-    # Until a keyframe starts, guess its work: all of it for the widest,
-    # three quarters for the others (a quarter comes from the one above).
-    guess = {level: spec.res ** 2 - (0 if level == spec.levels[0] else (spec.res // 2) ** 2) for level in missing}
-    state = {"level": None, "base": 0}
-    with tqdm(total=sum(guess.values()), unit="px", disable=quiet, smoothing=0.05,
-              desc=f"keyframes 0/{len(missing)}") as bar:
-        def progress(level: int, done: int, todo: int) -> None:
-            if level != state["level"]:  # a new keyframe: now its real count is known
-                if state["level"] is not None:
-                    state["base"] += state["todo"]
-                state.update(level=level, todo=todo)
-                bar.total = bar.total - guess[level] + todo
-                bar.set_description(f"keyframes {missing.index(level)}/{len(missing)}")
-            bar.n = state["base"] + done
-            bar.refresh()
+    with tqdm(unit="px", disable=quiet, smoothing=0.05) as bar:
+        def progress(done: int, total: int, label: str) -> None:
+            bar.total, bar.n = total, done
+            bar.set_description(label)
 
-        report = store.fill(engine.measure, progress, engine.chunk_pixels)
-        bar.set_description(f"keyframes {len(missing)}/{len(missing)}")
+        report = compute_keyframes(store, arch, progress)
     print(f"keyframes: {report.loaded} on disk, {report.computed} computed; {report.samples_computed} samples "
           f"computed at {report.rate:.0f}/s, {report.samples_reused} copied from the keyframe above, "
           f"{report.samples_resumed} from checkpoints")

@@ -1,8 +1,8 @@
 """Saved views: named bookmarks in a TOML or JSON file, and the view a PNG of ours carries.
 
-A saved view is a flat record: the problem (condition, width, steps, seed,
-readout), the window in log10 units [x0, x1, y0, y1] and its size in
-pixels, as a still's PNG text has them (viz.paper.stills.StillSpec), plus, when
+A saved view is the problem (a ProblemSpec, its fields flat in the record),
+the window in log10 units [x0, x1, y0, y1] and its size in pixels, as a
+still's PNG text has them (viz.paper.stills.StillSpec), plus, when
 the explorer saved it, the exact fixed-point centre (as decimal strings: it
 overflows TOML's 64-bit integers) and the pixel size, so that reopening a
 deep view loses no bit. Anything malformed is refused with one line that
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from viz.problem.conditions import CONDITIONS, READOUTS
 from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
 from viz.outputs import atomic_write, read_png_meta
 from viz.sampling.view import View, from_fixed
 
@@ -31,11 +32,7 @@ SUFFIXES = (".toml", ".json")
 class SavedView:
     """A view and the problem it shows."""
 
-    condition: str
-    width: int
-    steps: int
-    seed: int
-    readout: str
+    problem: ProblemSpec
     window: tuple[float, float, float, float]  # log10 x0, x1, y0, y1
     cols: int
     rows: int
@@ -43,11 +40,11 @@ class SavedView:
     pixel: float | None = None
 
     @classmethod
-    def of(cls, view: View, condition: str, width: int, steps: int, seed: int, readout: str) -> SavedView:
+    def of(cls, view: View, problem: ProblemSpec) -> SavedView:
         """The record of an explorer view."""
         cx, cy = from_fixed(view.cx), from_fixed(view.cy)
         w, h = view.spans
-        return cls(condition, width, steps, seed, readout, (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2),
+        return cls(problem, (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2),
                    view.cols, view.rows, (view.cx, view.cy), view.pixel)
 
     def view(self, cols: int, rows: int) -> View:
@@ -61,8 +58,7 @@ class SavedView:
 
     def record(self) -> dict:
         """Plain values for a bookmark file or PNG text (a superset of a still's metadata)."""
-        data = {"condition": self.condition, "width": self.width, "steps": self.steps, "seed": self.seed,
-                "readout": self.readout, "window": list(self.window), "cols": self.cols, "rows": self.rows}
+        data = {**self.problem.as_metadata(), "window": list(self.window), "cols": self.cols, "rows": self.rows}
         if self.centre is not None and self.pixel is not None:
             data["centre"] = [str(self.centre[0]), str(self.centre[1])]
             data["pixel"] = self.pixel
@@ -112,8 +108,8 @@ def parse_record(record, where: str) -> SavedView:
             raise UsageError(f"{where}: 'centre' must be two integer strings and 'pixel' a number") from None
         if not (math.isfinite(pixel) and pixel > 0):
             raise UsageError(f"{where}: 'pixel' must be a positive number, got {pixel!r}")
-    return SavedView(condition, width, steps, seed, readout, tuple(float(v) for v in window), cols, rows,
-                     centre, pixel)
+    return SavedView(ProblemSpec(condition, width, steps, seed, readout), tuple(float(v) for v in window),
+                     cols, rows, centre, pixel)
 
 
 def _suffix(path: Path) -> str:

@@ -4,8 +4,8 @@ Measured on this machine (Taichi 1.7, CPU backend): a kernel launch holds
 the GIL for its whole duration; a pure-Python loop on the main thread ran at
 0.7% of its speed while a 1.6 s batch ran in another thread, and a 5 ms
 sleep loop saw one 1.6 s gap. A worker thread would freeze the window, so
-the engine runs in a worker process, niced (WORKER_NICE) so that the
-display wins the CPU when both want it. Batches are small (a time budget
+the engine runs in a worker process (viz/compute/worker.py), niced so that
+the display wins the CPU when both want it. Batches are small (a time budget
 of BATCH_SECONDS), so their hyperparameters and measures travel through a
 pipe; shared memory would save nothing measurable.
 
@@ -21,15 +21,14 @@ mid-batch, so quitting never waits for a kernel.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import signal
-import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
+from viz.compute.worker import serve
 from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import TileKey, view_maps, visible
 from viz.sampling.scheduler import BatchSizer, deliver, levels, next_batch
 from viz.sampling.store import SampleStore
@@ -37,62 +36,8 @@ from viz.sampling.view import View
 
 #: Wall time a batch should take: bounds how long a view change waits for the worker.
 BATCH_SECONDS = 0.1
-#: Scheduling priority of the worker below the window's (its kernel threads inherit it).
-WORKER_NICE = 5
 #: How long `close` waits for the worker to exit after killing it.
 CLOSE_WAIT = 0.5
-
-
-class ProblemKey(NamedTuple):
-    """Everything besides the two hyperparameters that a measure depends on."""
-
-    condition: str
-    width: int
-    steps: int
-    seed: int = 0
-    readout: str = "measure"
-
-
-def _serve(conn, arch: str) -> None:
-    """The worker process: start the engine, then measure batches until told to stop.
-
-    Messages out: ("ready", arch) | ("error", line) | ("compiling", width) |
-    ("done", job, measures, seconds, evaluations).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the window's to handle
-    os.nice(WORKER_NICE)  # the display loop gets the CPU first; compute takes the rest
-    from viz.problem.conditions import CONDITIONS
-    from viz.compute.engine import Engine, init_backend
-    from viz.problem.arrays import load_problem
-
-    try:
-        conn.send(("ready", init_backend(arch)))
-        engines: dict[ProblemKey, Engine] = {}
-        widths: set[int] = set()
-        while True:
-            try:
-                message = conn.recv()
-            except EOFError:
-                return
-            if message is None:
-                return
-            job, key, xs, ys = message
-            engine = engines.get(key)
-            if engine is None:
-                condition = CONDITIONS[key.condition]
-                engine = Engine(load_problem(condition, key.width, key.steps, key.seed), condition, key.readout)
-                engines[key] = engine
-            if key.width not in widths:
-                conn.send(("compiling", key.width))  # the first launch of a width compiles its kernel
-                widths.add(key.width)
-            start = time.perf_counter()
-            measures = engine.measure(xs, ys)
-            conn.send(("done", job, measures, time.perf_counter() - start,
-                       sum(e.evaluations for e in engines.values())))
-    except (UsageError, ValueError) as exc:
-        conn.send(("error", str(exc)))
-    except (BrokenPipeError, EOFError):
-        return
 
 
 @dataclass
@@ -131,7 +76,7 @@ def coverage(view: View, store: SampleStore) -> Coverage:
 
 class _Job(NamedTuple):
     number: int
-    key: ProblemKey
+    key: ProblemSpec
     batch: object  # scheduler.Batch
     compiling: bool
 
@@ -139,7 +84,7 @@ class _Job(NamedTuple):
 class Refiner:
     """Fills the current problem's sample store for whatever view the window shows."""
 
-    def __init__(self, key: ProblemKey, arch: str = "auto", cache_mb: float = 512.0,
+    def __init__(self, key: ProblemSpec, arch: str = "auto", cache_mb: float = 512.0,
                  batch_seconds: float = BATCH_SECONDS) -> None:
         if not cache_mb > 0:
             raise UsageError(f"--cache-mb must be positive, got {cache_mb:g}")
@@ -147,8 +92,8 @@ class Refiner:
         self.cache_mb = float(cache_mb)
         self.batch_seconds = batch_seconds
         self.key = key
-        self._stores: dict[ProblemKey, SampleStore] = {}
-        self._sizers: dict[ProblemKey, BatchSizer] = {}
+        self._stores: dict[ProblemSpec, SampleStore] = {}
+        self._sizers: dict[ProblemSpec, BatchSizer] = {}
         self.backend: str | None = None
         self.compiling: int | None = None
         self.evaluations = 0
@@ -157,7 +102,7 @@ class Refiner:
         self._job: _Job | None = None
         self._jobs = 0
         self._widths: set[int] = set()  # widths whose kernel the worker has been asked to build
-        self._complete: tuple[ProblemKey, View] | None = None  # the last problem and view found complete
+        self._complete: tuple[ProblemSpec, View] | None = None  # the last problem and view found complete
         self._process = None
         self._conn = None
         self.select(key)
@@ -168,7 +113,7 @@ class Refiner:
         return self._stores[self.key]
 
     @property
-    def problems(self) -> dict[ProblemKey, int]:
+    def problems(self) -> dict[ProblemSpec, int]:
         """Tiles kept per problem, least recently shown first."""
         return {key: len(store) for key, store in self._stores.items()}
 
@@ -184,12 +129,12 @@ class Refiner:
         # `if __name__ == "__main__"` guard (the console script has it).
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, self.arch), daemon=True,
+        self._process = context.Process(target=serve, args=(child, self.arch), daemon=True,
                                         name="nnfractal-engine")
         self._process.start()
         child.close()
 
-    def select(self, key: ProblemKey) -> None:
+    def select(self, key: ProblemSpec) -> None:
         """Show another problem; each keeps its samples, within the shared cache limit."""
         self.key = key
         if key not in self._stores:

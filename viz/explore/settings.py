@@ -73,14 +73,14 @@ def check_cache_mb(cache_mb: float) -> None:
 
 def default_preset(arch: str) -> str:
     """Quick on a CPU, the paper's setting on CUDA (DESIGN.md)."""
-    from viz.compute.engine import cuda_available
+    from viz.compute.backend import cuda_available
 
     return "paper" if arch == "cuda" or (arch == "auto" and cuda_available()) else "quick"
 
 
 def settings_for(request: ExploreRequest) -> Settings:
     """The explorer's settings, every input checked before a window opens."""
-    from viz.compute.engine import cuda_available
+    from viz.compute.backend import cuda_available
     from viz.problem.arrays import load_problem
 
     saved = from_png(request.png) if request.png else (
@@ -92,7 +92,7 @@ def settings_for(request: ExploreRequest) -> Settings:
     check_cache_mb(request.cache_mb)
     base = PRESETS[default_preset(request.arch) if request.preset == "auto" else request.preset]
     if saved is not None:
-        problem = ProblemSpec(saved.condition, saved.width, saved.steps, saved.seed, saved.readout)
+        problem = saved.problem
         home = saved.window
     else:
         problem = ProblemSpec(request.condition, request.width or base.width,

@@ -27,8 +27,9 @@ from viz.display.hud import Hud, Status, help_lines, hud_lines, warning_line
 from viz.display.live import LiveRenderer
 from viz.display.loop import RealTime, run_loop
 from viz.outputs import save_png
-from viz.explore.refiner import ProblemKey, Refiner, coverage
+from viz.explore.refiner import Refiner, coverage
 from viz.explore.settings import Settings
+from viz.problem.spec import ProblemSpec
 from viz.display.renderer import read_rgb8
 from viz.sampling.picture import picture
 from viz.sampling.view import View, pan, resize, zoom, zoom_at
@@ -82,7 +83,7 @@ class Explorer:
         self.show_help = False
         cols, rows = glfw.get_framebuffer_size(self.window)
         start = settings.start
-        self.condition = start.condition if start else settings.condition
+        self.condition = start.problem.condition if start else settings.condition
         self.preset = settings.preset
         self.view = start.view(cols, rows) if start else View.fit(*settings.home, cols, rows)
         self.refiner = Refiner(self._key(), settings.arch, settings.cache_mb)
@@ -108,9 +109,10 @@ class Explorer:
 
     # -- problem and view ---------------------------------------------------
 
-    def _key(self) -> ProblemKey:
-        return ProblemKey(self.condition, self.preset.width, self.preset.steps, self.settings.seed,
-                          self.settings.readout)
+    def _key(self) -> ProblemSpec:
+        """The problem on show: the condition and preset chosen in the window, the seed and readout it started with."""
+        return ProblemSpec(self.condition, self.preset.width, self.preset.steps, self.settings.seed,
+                           self.settings.readout)
 
     def set_view(self, view: View) -> None:
         """Show another view at once: what is computed is resampled now, the rest fills in."""
@@ -267,8 +269,7 @@ class Explorer:
 
     def saved_view(self) -> SavedView:
         """The current view and problem as a bookmark / PNG record."""
-        return SavedView.of(self.view, self.condition, self.preset.width, self.preset.steps,
-                            self.settings.seed, self.settings.readout)
+        return SavedView.of(self.view, self._key())
 
     def _stamped(self, suffix: str) -> Path:
         folder = self.settings.recordings

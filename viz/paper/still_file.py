@@ -19,6 +19,7 @@ def write_still(spec: StillSpec, out: str | Path, arch: str = "auto", progress: 
     if out.suffix.lower() == ".npy":
         save_npy(out, measure)
     else:
-        save_png(out, colour_measures(measure, spec.readout), meta=spec.as_metadata())
-    print(f"wrote {Path(out)} ({spec.cols}x{spec.rows}, {spec.condition}, n={spec.width}, {spec.steps} steps)")
+        save_png(out, colour_measures(measure, spec.problem.readout), meta=spec.as_metadata())
+    problem = spec.problem
+    print(f"wrote {Path(out)} ({spec.cols}x{spec.rows}, {problem.condition}, n={problem.width}, {problem.steps} steps)")
     return out

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
 from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, keyframe_axes, outer_level
 from viz.sampling.view import FRAC_BITS, exp10, to_fixed
 
@@ -44,10 +45,7 @@ BISECT_POINTS = 15
 class PilotSettings:
     """What to fly over: the problem, keyframe resolution, backend and a seed for the choice of targets."""
 
-    condition: str
-    width: int
-    steps: int
-    seed: int
+    problem: ProblemSpec
     res: int
     arch: str
     choice_seed: int = 0
@@ -75,20 +73,13 @@ def _main(settings: PilotSettings, queue, flown) -> None:
 
 def fly(settings: PilotSettings, queue, flown) -> None:
     """Flight after flight, forever: a map, then for each flight a target and its keyframes."""
-    from viz.problem.conditions import CONDITIONS
-    from viz.compute.engine import Engine, init_backend
-    from viz.problem.arrays import load_problem
+    from viz.compute.backend import init_backend
+    from viz.compute.engine import build_engine
 
-    condition = CONDITIONS[settings.condition]
-    try:
-        problem = load_problem(condition, settings.width, settings.steps, settings.seed)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    init_backend(settings.arch)
-    engine = Engine(problem, condition, "measure")
+    engine = build_engine(settings.problem, init_backend(settings.arch))
     rng = random.Random(settings.choice_seed)
-    base = KeyframeSpec(settings.condition, settings.width, settings.steps, settings.seed, "measure",
-                        to_fixed(HOME[0]), to_fixed(HOME[1]), settings.res, (outer_level(settings.res),))
+    base = KeyframeSpec(settings.problem, to_fixed(HOME[0]), to_fixed(HOME[1]), settings.res,
+                        (outer_level(settings.res),))
     with tempfile.TemporaryDirectory(prefix="nnfractal-pilot-") as tmp:
         home = KeyframeStore.create_or_resume(Path(tmp) / "map", base)
         home.fill(engine.measure, chunk=engine.chunk_pixels)
@@ -143,7 +134,7 @@ def boundary_point(spec: KeyframeSpec, world: np.ndarray, measure, rng: random.R
     if candidates.size == 0:
         candidates = np.argwhere(change)
     if candidates.size == 0:
-        raise UsageError(f"the {spec.condition} condition shows one colour over the whole map: nowhere to fly")
+        raise UsageError(f"the {spec.problem.condition} condition shows one colour over the whole map: nowhere to fly")
     row, col = (int(v) for v in candidates[rng.randrange(len(candidates))])
     xs, ys = keyframe_axes(spec, spec.levels[0])
     shift = FRAC_BITS - spec.levels[0]

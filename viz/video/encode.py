@@ -30,7 +30,7 @@ def encode_zoom(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, qu
                          f"(install libegl1 libegl-mesa0 libgl1-mesa-dri): {exc}".splitlines()[0]) from None
     try:
         renderer = Renderer(ctx)
-        frames = ZoomFrames(renderer, path, measures, store.spec.readout, recorder.size)
+        frames = ZoomFrames(renderer, path, measures, store.spec.problem.readout, recorder.size)
         fbo = renderer.offscreen(*recorder.size)
         clock = FixedStep(recorder.fps)
         with recorder, tqdm(total=path.n_frames, unit="frame", disable=quiet, desc="encoding") as bar:

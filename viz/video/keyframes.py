@@ -21,13 +21,15 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from viz.compute.loop import compute_pixels
 from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, sample_values
 from viz.outputs import save_npy
 from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel
@@ -47,21 +49,15 @@ CHUNK = 512
 class KeyframeSpec:
     """What the keyframes' numbers depend on, and which levels the zoom passes through."""
 
-    condition: str
-    width: int
-    steps: int
-    seed: int
-    readout: str
+    problem: ProblemSpec
     cx: int  # fixed-point log10 centre (view.to_fixed)
     cy: int
     res: int
     levels: tuple[int, ...] = field(default=())  # widest keyframe first, consecutive
 
     def identity(self) -> dict:
-        """The settings two stores must share for their keyframes to be interchangeable."""
-        data = asdict(self)
-        del data["levels"]
-        return data
+        """The settings two stores must share for their keyframes to be interchangeable (flat, as on disk)."""
+        return {**self.problem.as_metadata(), "cx": self.cx, "cy": self.cy, "res": self.res}
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -215,8 +211,8 @@ class KeyframeStore:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.pop("format") != FORMAT:
                 raise ValueError("unknown format")
-            data["levels"] = tuple(int(v) for v in data["levels"])
-            spec = KeyframeSpec(**data)
+            spec = KeyframeSpec(ProblemSpec.of(data), int(data["cx"]), int(data["cy"]), int(data["res"]),
+                                tuple(int(v) for v in data["levels"]))
             if not spec.levels or spec.res < 2:
                 raise ValueError("no keyframes")
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
@@ -224,7 +220,7 @@ class KeyframeStore:
         return cls(folder, spec)
 
     def write_manifest(self) -> None:
-        data = {"format": FORMAT, **asdict(self.spec), "levels": list(self.spec.levels)}
+        data = {"format": FORMAT, **self.spec.identity(), "levels": list(self.spec.levels)}
         text = json.dumps(data, indent=1)
         tmp = self.folder / f".{MANIFEST}.part"
         tmp.write_text(text, encoding="utf-8")
@@ -304,21 +300,25 @@ class KeyframeStore:
 
     def _compute(self, level: int, values: np.ndarray, measure, progress, report: FillReport,
                  chunk: int) -> np.ndarray:
+        """Fill a keyframe's missing samples in a shuffled order, checkpointed now and then and on Ctrl-C."""
+        res = self.spec.res
         xs, ys = keyframe_values(self.spec, level)
-        todo = np.flatnonzero(np.isnan(values.ravel()))
-        todo = todo[np.random.default_rng(level).permutation(todo.size)]
         flat = values.ravel()
+        todo = np.flatnonzero(np.isnan(flat))
+        todo = todo[np.random.default_rng(level).permutation(todo.size)]
         start = last_save = time.monotonic()
         done = 0
+
+        def checkpoint(count: int, total: int) -> None:
+            nonlocal done, last_save
+            done = count
+            progress(level, count, total)
+            if time.monotonic() - last_save > CHECKPOINT_S:
+                save_npy(self.path(level, partial=True), values)
+                last_save = time.monotonic()
+
         try:
-            for first in range(0, todo.size, chunk):
-                idx = todo[first:first + chunk]
-                flat[idx] = measure(xs[idx % self.spec.res], ys[idx // self.spec.res])
-                done += idx.size
-                progress(level, done, todo.size)
-                if time.monotonic() - last_save > CHECKPOINT_S:
-                    save_npy(self.path(level, partial=True), values)
-                    last_save = time.monotonic()
+            compute_pixels(measure, np.tile(xs, res), np.repeat(ys, res), flat, todo, checkpoint, chunk)
         except BaseException:
             if done:
                 save_npy(self.path(level, partial=True), values)

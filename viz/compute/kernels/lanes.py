@@ -11,11 +11,10 @@ early-stop decision. Columns >= n (when n is not a multiple of L*C) hold
 zeros and stay zero. With L = 1 the kernel has no shuffles at all, which is
 how its arithmetic is checked on a CPU.
 """
-# No `from __future__ import annotations`: Taichi reads kernel annotations as objects.
 import math
 
 from viz.errors import UsageError
-from viz.compute.kernels.parts import make_activations, make_parts
+from viz.compute.kernels.parts import make_activations, make_parts, train_kernel
 
 WARP = 32
 #: Columns of W0 per lane, and threads per block: on an H100 at the paper
@@ -51,7 +50,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
     offsets = [lanes >> (k + 1) for k in range(int(math.log2(lanes)))]  # butterfly: L/2, ..., 1
     inv_s = 1.0 / math.sqrt(n)
     parts = make_parts(n)
-    is_finite, load_row = parts.is_finite, parts.load_row
+    load_row = parts.load_row
     activate, activate_backward = make_activations(cols, parts.tanh)
 
     @ti.func
@@ -73,17 +72,9 @@ def build_lane_kernel(n: int, cols: int | None = None):
             found = ti.simt.warp.any_nonzero(mask, ti.cast(flag, ti.i32)) != 0
         return found
 
-    @ti.kernel
-    def train(
-        xs: ti.types.ndarray(dtype=f64, ndim=1), ys: ti.types.ndarray(dtype=f64, ndim=1),
-        order: ti.types.ndarray(dtype=ti.i32, ndim=1), out: ti.types.ndarray(dtype=f64, ndim=1),
-        steps_run: ti.types.ndarray(dtype=ti.i32, ndim=1),
-        X: ti.types.ndarray(dtype=f64, ndim=2), Y: ti.types.ndarray(dtype=f64, ndim=1),
-        W0: ti.types.ndarray(dtype=f64, ndim=2), W1: ti.types.ndarray(dtype=f64, ndim=1),
-        probe: ti.types.ndarray(dtype=f64, ndim=1), batches: ti.types.ndarray(dtype=ti.i32, ndim=2),
-        steps: ti.i32, data: ti.i32, minibatch: ti.i32, kind: ti.i32, init_mode: ti.i32,
-        want_probe: ti.i32, early_stop: ti.i32,
-    ):
+    @train_kernel
+    def train(xs, ys, order, out, steps_run, X, Y, W0, W1, probe, batches,
+              steps, data, minibatch, kind, init_mode, want_probe, early_stop):
         ti.loop_config(block_dim=BLOCK_DIM)
         for q in range(xs.shape[0] * lanes):
             # Thread q is lane q % L of pixel q // L; the grid-stride loop keeps
@@ -103,20 +94,12 @@ def build_lane_kernel(n: int, cols: int | None = None):
                     for i in ti.static(range(n)):
                         w0[i, c] = W0[i, j * cols + c] + (offset if init_mode == 2 else 0.0)
             grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
-            l0 = 0.0
-            sum_v = 0.0
-            sum_inv = 0.0
-            sum_tail = 0.0
-            probe_out = 0.0
+            l0, sum_v, sum_inv, sum_tail, probe_out = parts.fresh_sums()
             t_stop = steps
             for t in range(steps):
                 # W1 non-finite makes every later output, hence loss, non-finite.
                 if early_stop != 0:
-                    bad = False
-                    for c in ti.static(range(cols)):
-                        if not is_finite(w1[c]):
-                            bad = True
-                    if any_lane(mask, bad):
+                    if any_lane(mask, parts.any_nonfinite(w1)):
                         t_stop = t
                         break
                 if init_mode == 1:
@@ -127,8 +110,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
                 g0 = block(0.0)
                 g1 = units(0.0)
                 loss_sum = 0.0
-                probe_row = want_probe != 0 and t == steps - 1
-                rows = grad_rows + loss_rows + (1 if probe_row else 0)
+                rows = parts.step_rows(t, steps, grad_rows, loss_rows, want_probe)
                 # One row per pass: two (interleaved, branch-free) measured 10% slower
                 # on an H200, its extra registers costing more than the overlap gains.
                 for r in range(rows):

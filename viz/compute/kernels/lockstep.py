@@ -1,6 +1,6 @@
 """The CPU kernel for narrow networks: a thread trains P pixels in lockstep, each SIMD lane a pixel.
 
-The one-thread-per-pixel kernel (viz/engine.py) vectorises across a
+The one-thread-per-pixel kernel (per_pixel.py) vectorises across a
 network's hidden units; at n = 8 that is two vectors, so the tanh, the
 output's sum over units and the per-row bookkeeping run nearly scalar. Here
 every per-pixel quantity is a vector over P pixels that share the data rows,
@@ -20,12 +20,11 @@ in the other kernels); the thread stops when all its lanes have. The caller
 hands neighbouring pixels to one thread (`block_order`), so that they tend to
 stop together.
 """
-# No `from __future__ import annotations`: Taichi reads kernel annotations as objects.
 import math
 
 import numpy as np
 
-from viz.compute.kernels.parts import make_activations, make_parts
+from viz.compute.kernels.parts import make_activations, make_parts, train_kernel
 
 #: Pixels a thread trains in lockstep: two 256-bit vectors of float64. 16
 #: lanes ran 20% faster on one core (6% in the two-core bench) but take 57 s
@@ -71,17 +70,9 @@ def build_simd_kernel(n: int, lanes: int = LANES):
     is_finite, load_row = parts.is_finite, parts.load_row
     activate, activate_backward = make_activations(n * P, parts.tanh)
 
-    @ti.kernel
-    def train(
-        xs: ti.types.ndarray(dtype=f64, ndim=1), ys: ti.types.ndarray(dtype=f64, ndim=1),
-        order: ti.types.ndarray(dtype=ti.i32, ndim=1), out: ti.types.ndarray(dtype=f64, ndim=1),
-        steps_run: ti.types.ndarray(dtype=ti.i32, ndim=1),
-        X: ti.types.ndarray(dtype=f64, ndim=2), Y: ti.types.ndarray(dtype=f64, ndim=1),
-        W0: ti.types.ndarray(dtype=f64, ndim=2), W1: ti.types.ndarray(dtype=f64, ndim=1),
-        probe: ti.types.ndarray(dtype=f64, ndim=1), batches: ti.types.ndarray(dtype=ti.i32, ndim=2),
-        steps: ti.i32, data: ti.i32, minibatch: ti.i32, kind: ti.i32, init_mode: ti.i32,
-        want_probe: ti.i32, early_stop: ti.i32,
-    ):
+    @train_kernel
+    def train(xs, ys, order, out, steps_run, X, Y, W0, W1, probe, batches,
+              steps, data, minibatch, kind, init_mode, want_probe, early_stop):
         for b in range(order.shape[0] // P):
             lr0 = per_lane(0.0)
             lr1 = per_lane(0.0)
@@ -123,8 +114,7 @@ def build_simd_kernel(n: int, lanes: int = LANES):
                 g0 = weights(0.0)
                 g1 = units(0.0)
                 loss_sum = per_lane(0.0)
-                probe_row = want_probe != 0 and t == steps - 1
-                rows = grad_rows + loss_rows + (1 if probe_row else 0)
+                rows = parts.step_rows(t, steps, grad_rows, loss_rows, want_probe)
                 for r in range(rows):
                     x, target, is_grad, is_loss, is_probe = load_row(
                         X, Y, probe, batches, t, r, rows, grad_rows, loss_rows, minibatch)

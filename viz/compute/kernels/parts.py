@@ -1,10 +1,10 @@
 """Taichi functions every training kernel shares: the tanh, the data rows, the measure's bookkeeping.
 
-The CPU kernels (one thread per pixel, viz/engine.py; a thread per block of
-pixels in lockstep, viz/engine_simd.py) and the CUDA kernel (a group of
-lanes per pixel, viz/engine_cuda.py) differ only in how they spread the
-networks' arithmetic over threads and SIMD lanes; everything that decides
-the numbers of SPEC.md outside that arithmetic lives here once.
+The CPU kernels (one thread per pixel, per_pixel.py; a thread per block of
+pixels in lockstep, lockstep.py) and the CUDA kernel (a group of lanes per
+pixel, lanes.py) differ only in how they spread the networks' arithmetic
+over threads and SIMD lanes; their arguments and everything that decides
+the numbers of SPEC.md outside that arithmetic live here once.
 """
 import math
 from types import SimpleNamespace
@@ -32,6 +32,15 @@ def make_parts(n: int) -> SimpleNamespace:
     def is_finite(v):
         # Not `v == v`: Taichi folds that to true even with fast_math off.
         return ti.abs(v) < ti.math.inf
+
+    @ti.func
+    def any_nonfinite(v):
+        """Whether any element of the vector v is NaN or infinite: the early stop's test."""
+        found = False
+        for j in ti.static(range(v.n)):
+            if not is_finite(v[j]):
+                found = True
+        return found
 
     @ti.func
     def tanh(x):
@@ -78,6 +87,12 @@ def make_parts(n: int) -> SimpleNamespace:
         return grad_rows, loss_rows, 1.0 / grad_rows
 
     @ti.func
+    def step_rows(t, steps, grad_rows, loss_rows, want_probe):
+        """Rows of step t: the gradient's, the extra loss rows, and on the last step the probe's if asked for."""
+        probe_row = want_probe != 0 and t == steps - 1
+        return grad_rows + loss_rows + (1 if probe_row else 0)
+
+    @ti.func
     def load_row(X: ti.template(), Y: ti.template(), probe: ti.template(), batches: ti.template(),
                  t, r, rows, grad_rows, loss_rows, minibatch):
         """Row r of a step: its input, target, and whether it feeds the gradient, the loss, the probe.
@@ -102,6 +117,11 @@ def make_parts(n: int) -> SimpleNamespace:
             for i in ti.static(range(n)):
                 x[i] = probe[i]
         return x, target, is_grad, is_loss, is_probe
+
+    @ti.func
+    def fresh_sums():
+        """A run's measure bookkeeping before its first step: l0, sum_v, sum_inv, sum_tail, probe_out."""
+        return 0.0, 0.0, 0.0, 0.0, 0.0
 
     @ti.func
     def record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail):
@@ -143,8 +163,45 @@ def make_parts(n: int) -> SimpleNamespace:
             value = sum_inv
         return value
 
-    return SimpleNamespace(is_finite=is_finite, tanh=tanh, pixel_rates=pixel_rates, row_counts=row_counts,
-                           load_row=load_row, record_loss=record_loss, finish=finish)
+    return SimpleNamespace(is_finite=is_finite, any_nonfinite=any_nonfinite, tanh=tanh, pixel_rates=pixel_rates,
+                           row_counts=row_counts, step_rows=step_rows, fresh_sums=fresh_sums, load_row=load_row,
+                           record_loss=record_loss, finish=finish)
+
+
+#: The arguments every training kernel takes, in order (Engine.measure passes them so).
+TRAIN_ARGUMENTS = ("xs", "ys", "order", "out", "steps_run", "X", "Y", "W0", "W1", "probe", "batches",
+                   "steps", "data", "minibatch", "kind", "init_mode", "want_probe", "early_stop")
+
+
+def train_kernel(train):
+    """Compile `train` as a Taichi kernel with the argument types every training kernel shares.
+
+    Taichi reads a kernel's argument types from its annotations (through
+    inspect.signature), so they are set here once rather than written out
+    in each kernel; `train` names TRAIN_ARGUMENTS, in that order. Inputs:
+    the hyperparameters xs, ys, the batch's pixel order, the problem's
+    arrays (X, Y, W0, W1, probe, minibatch rows) and its run-time scalars;
+    outputs: out and steps_run, one per pixel.
+    """
+    import inspect
+
+    import taichi as ti
+
+    if tuple(inspect.signature(train).parameters) != TRAIN_ARGUMENTS:
+        raise TypeError(f"a training kernel takes {', '.join(TRAIN_ARGUMENTS)}")
+    f64, i32 = ti.f64, ti.i32
+
+    def array(dtype, ndim):
+        return ti.types.ndarray(dtype=dtype, ndim=ndim)
+
+    train.__annotations__ = {
+        "xs": array(f64, 1), "ys": array(f64, 1), "order": array(i32, 1), "out": array(f64, 1),
+        "steps_run": array(i32, 1), "X": array(f64, 2), "Y": array(f64, 1), "W0": array(f64, 2),
+        "W1": array(f64, 1), "probe": array(f64, 1), "batches": array(i32, 2),
+        "steps": i32, "data": i32, "minibatch": i32, "kind": i32, "init_mode": i32,
+        "want_probe": i32, "early_stop": i32,
+    }
+    return ti.kernel(train)
 
 
 def make_activations(length: int, tanh):

@@ -1,0 +1,95 @@
+"""The Taichi backend: started once per process, in float64, and the kernels it has built.
+
+`init_backend` returns a `Backend`, the object every Engine is built from;
+nothing is kept in a module global. Taichi allows one runtime per process
+(a second `ti.init` would drop every built kernel), so a later call asks
+Taichi itself whether it runs, and on which arch, instead of starting it again.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from viz.compute.kernels.choice import Kernel, build_kernel, layout_for
+from viz.errors import UsageError
+
+ARCHES = ("auto", "cpu", "cuda")
+
+
+def cuda_available() -> bool:
+    """Whether an NVIDIA driver is present, judged without starting Taichi's CUDA backend."""
+    libs = ("/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/lib64/libcuda.so.1", "/usr/lib/libcuda.so.1")
+    return os.path.exists("/proc/driver/nvidia/version") or any(os.path.exists(p) for p in libs)
+
+
+@dataclass
+class Backend:
+    """The running Taichi arch ("cpu" or "cuda") and the kernels built on it, by width."""
+
+    arch: str
+    kernels: dict[int, Kernel] = field(default_factory=dict)
+
+    def kernel(self, width: int) -> Kernel:
+        """The kernel for one width on this arch, built at its first use."""
+        if width not in self.kernels:
+            self.kernels[width] = build_kernel(layout_for(self.arch, width), width)
+        return self.kernels[width]
+
+
+def init_backend(arch: str = "auto") -> Backend:
+    """Start Taichi once, in float64, on the CPU or CUDA; the Backend in use.
+
+    Never asks for ti.gpu or ti.opengl: without a display they crash rather
+    than fail. fast_math stays off: it would delete the NaN tests the
+    measure depends on.
+    """
+    if arch not in ARCHES:
+        raise UsageError(f"unknown --arch {arch!r}; choose one of {', '.join(ARCHES)}")
+    if arch == "cuda" and not cuda_available():
+        raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
+    import taichi as ti
+
+    running = running_arch(ti)
+    if running is not None:
+        if arch not in ("auto", running):
+            raise UsageError(f"the engine already runs on {running}; cannot switch to {arch} in one process")
+        return Backend(running)
+    want = "cuda" if arch == "cuda" or (arch == "auto" and cuda_available()) else "cpu"
+    # make_cpu_multithreading_loop=False: Taichi 1.7's default cuts a CPU
+    # range-for into chunks of at least 512 iterations, so a 512-pixel call
+    # ran on one core (measured: 3,300 px/s on one core against 6,000 on
+    # two at the quick preset); without it the runtime splits any batch.
+    # advanced_optimization off on the CPU: Taichi's own passes over the
+    # unrolled kernels took most of a build (n = 16: 60 s, now 3 s) and LLVM
+    # optimises as well without them (101.8 px/s a core before, 105.7 after).
+    # The CUDA kernel keeps the setting it was verified with on an H100.
+    # unrolling_limit=0 silences the warning on ti.static loops over more than
+    # 32 items: the kernels unroll their widths (and lanes) on purpose.
+    ti.init(arch=ti.cuda if want == "cuda" else ti.cpu, default_fp=ti.f64, default_ip=ti.i32,
+            fast_math=False, offline_cache=True, make_cpu_multithreading_loop=False,
+            advanced_optimization=want == "cuda", unrolling_limit=0, log_level=ti.WARN)
+    got = running_arch(ti)
+    if want == "cuda" and got != "cuda":
+        raise UsageError("--arch cuda: Taichi could not start its CUDA backend; use --arch cpu")
+    if got == "cuda" and not _supports_f64(ti):
+        raise UsageError("this CUDA device has no float64 support; the measure needs float64")
+    return Backend(got)
+
+
+def running_arch(ti) -> str | None:
+    """The arch Taichi's runtime runs on in this process, or None before it starts."""
+    if ti.lang.impl.get_runtime().prog is None:
+        return None
+    return "cuda" if ti.lang.impl.current_cfg().arch == ti.cuda else "cpu"
+
+
+def _supports_f64(ti) -> bool:
+    """Probe float64 by computing something only float64 gets right."""
+    field_ = ti.field(ti.f64, shape=())
+
+    @ti.kernel
+    def probe():
+        field_[None] = ti.f64(1.0) + ti.f64(1e-12)
+
+    probe()
+    return field_[None] != 1.0

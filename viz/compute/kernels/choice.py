@@ -1,0 +1,54 @@
+"""Which kernel serves which arch and width, and the order in which each wants a batch's pixels."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from viz.compute.kernels.lockstep import MAX_WIDTH as LOCKSTEP_MAX_WIDTH
+from viz.compute.kernels.lockstep import block_order
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A compiled training kernel and the order in which it wants a batch's pixels."""
+
+    train: Callable
+    order: Callable[[int], np.ndarray]
+
+
+def shuffled(count: int) -> np.ndarray:
+    """Pixels interleaved across CPU threads.
+
+    Diverged runs cluster in an image, and contiguous chunks would leave one
+    thread with all the long runs.
+    """
+    return np.random.default_rng(count).permutation(count).astype(np.int32)
+
+
+def in_order(count: int) -> np.ndarray:
+    """Neighbouring pixels share a warp: similar run lengths waste less of it on early stops."""
+    return np.arange(count, dtype=np.int32)
+
+
+def layout_for(arch: str, width: int) -> str:
+    """The fastest layout measured for this arch and width: lanes on CUDA; lockstep for narrow CPU networks."""
+    if arch == "cuda":
+        return "lanes"
+    return "lockstep" if width <= LOCKSTEP_MAX_WIDTH else "per-pixel"
+
+
+def build_kernel(layout: str, width: int) -> Kernel:
+    """Compile one layout for width n: "per-pixel" or "lockstep" (CPU), "lanes" (CUDA)."""
+    if layout == "lanes":
+        from viz.compute.kernels.lanes import build_lane_kernel
+
+        return Kernel(build_lane_kernel(width), in_order)
+    if layout == "lockstep":
+        from viz.compute.kernels.lockstep import build_simd_kernel
+
+        return Kernel(build_simd_kernel(width), block_order)
+    from viz.compute.kernels.per_pixel import build_per_pixel_kernel
+
+    return Kernel(build_per_pixel_kernel(width), shuffled)

@@ -1,0 +1,41 @@
+"""Fill a keyframe store with the engine, reporting progress over the whole zoom rather than per keyframe."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from viz.video.keyframes import FillReport, KeyframeStore
+
+#: progress(samples done, samples to do, label): the counts cover every missing keyframe.
+ZoomProgress = Callable[[int, int, str], None]
+
+
+def compute_keyframes(store: KeyframeStore, arch: str,
+                      progress: ZoomProgress = lambda done, total, label: None) -> FillReport:
+    """Start the backend, build the store's engine and compute its missing keyframes, widest first.
+
+    Until a keyframe starts its work is a guess: all of it for the widest,
+    three quarters for the others (a quarter comes from the one above);
+    once it starts, its real count replaces the guess.
+    """
+    from viz.compute.backend import init_backend
+    from viz.compute.engine import build_engine
+
+    spec = store.spec
+    engine = build_engine(spec.problem, init_backend(arch))
+    missing = store.missing()
+    guess = {level: spec.res ** 2 - (0 if level == spec.levels[0] else (spec.res // 2) ** 2) for level in missing}
+    total = sum(guess.values())
+    state = {"level": None, "base": 0, "todo": 0}
+    progress(0, total, f"keyframes 0/{len(missing)}")
+
+    def on_chunk(level: int, done: int, todo: int) -> None:
+        nonlocal total
+        if level != state["level"]:  # a new keyframe: now its real count is known
+            state["base"] += state["todo"]
+            state.update(level=level, todo=todo)
+            total += todo - guess[level]
+        progress(state["base"] + done, total, f"keyframes {missing.index(level)}/{len(missing)}")
+
+    report = store.fill(engine.measure, on_chunk, engine.chunk_pixels)
+    progress(state["base"] + state["todo"], total, f"keyframes {len(missing)}/{len(missing)}")
+    return report
