@@ -219,6 +219,15 @@ def make_dd() -> SimpleNamespace:
         return guarded(ah * bh, zh, zl)
 
     @ti.func
+    def dd_sqr(ah, al):
+        """a * a as dd_mul, one split fewer (QD's sqr)."""
+        ph = ah * ah
+        hh, hl = split(ah)
+        pl = ((hh * hh - ph) + 2.0 * hh * hl) + hl * hl
+        zh, zl = quick_two_sum(ph, pl + 2.0 * ah * al)
+        return guarded(ph, zh, zl)
+
+    @ti.func
     def dd_mul_d(ah, al, b):
         """a * b for a float64 b within 1.5u^2 relative (JMP DWTimesFP1)."""
         ch, cl1 = two_prod(ah, b)
@@ -321,8 +330,8 @@ def make_dd() -> SimpleNamespace:
             ph, pl = dd_add(ph, pl, INV_FACTORIAL[j][0], INV_FACTORIAL[j][1])
         sh, sl = dd_mul(ph, pl, zh, zl)
         for _ in ti.static(range(EXP_HALVINGS)):
-            th, tl = dd_add_d(sh, sl, 2.0)
-            sh, sl = dd_mul(sh, sl, th, tl)
+            qh, ql = dd_sqr(sh, sl)
+            sh, sl = dd_add(2.0 * sh, 2.0 * sl, qh, ql)
         return k, sh, sl
 
     @ti.func
@@ -404,5 +413,5 @@ def make_dd() -> SimpleNamespace:
     return SimpleNamespace(
         is_finite=is_finite, is_nan=is_nan, two_sum=two_sum, quick_two_sum=quick_two_sum, split=split,
         two_prod=two_prod, dd_add=dd_add, dd_sub=dd_sub, dd_add_d=dd_add_d, dd_mul=dd_mul, dd_mul_d=dd_mul_d,
-        dd_div=dd_div, dd_neg=dd_neg, dd_abs=dd_abs, dd_is_finite=dd_is_finite, dd_lt=dd_lt, dd_le=dd_le,
+        dd_div=dd_div, dd_sqr=dd_sqr, dd_neg=dd_neg, dd_abs=dd_abs, dd_is_finite=dd_is_finite, dd_lt=dd_lt, dd_le=dd_le,
         dd_gt=dd_gt, dd_ge=dd_ge, dd_eq=dd_eq, dd_exp=dd_exp, dd_expm1=dd_expm1, dd_tanh=dd_tanh)
