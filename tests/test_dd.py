@@ -188,6 +188,7 @@ def test_mul_and_div_within_4_units(run, pairs):
     cases = np.hstack([a, b])
     check("mul", run("dd_mul", cases), [x * y for x, y in zip(exact(a), exact(b))], cases)
     check("div", run("dd_div", cases), [x / y for x, y in zip(exact(a), exact(b))], cases)
+    check("sqr", run("dd_sqr", a), [x * x for x in exact(a)], a)
 
 
 @SETTINGS
