@@ -8,9 +8,9 @@ round-off growth (1e-6 on the smooth default view, 1e-3 on the deep panels).
 import numpy as np
 import pytest
 
-from viz.problem import reference
 from viz.compute.engine import build_engine
 from viz.paper.stills import StillSpec, panel_spec
+from viz.problem import reference
 from viz.problem.conditions import DEFAULT_WINDOW
 from viz.problem.spec import ProblemSpec
 

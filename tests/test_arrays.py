@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from viz.problem.conditions import CONDITIONS
 from viz.problem.arrays import BATCH_STEPS, load_problem, paper_arrays
+from viz.problem.conditions import CONDITIONS
 
 
 def test_weights_match_spec():

@@ -4,8 +4,8 @@ import pytest
 
 from viz.bench.compare import Workload, format_report, run_workload, workload_pixels, workloads
 from viz.cli.app import main
-from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.paper.stills import StillSpec
+from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.problem.spec import ProblemSpec
 
 

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from viz.explore.bookmarks import SavedView, find_bookmark, from_png, load_bookmarks, save_bookmark
 from viz.errors import UsageError
+from viz.explore.bookmarks import SavedView, find_bookmark, from_png, load_bookmarks, save_bookmark
 from viz.outputs import save_png
 from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec

@@ -9,10 +9,10 @@ be among the outcomes of the neighbouring ulps.
 import numpy as np
 import pytest
 
-from viz.problem import reference
-from viz.problem.conditions import CONDITIONS
 from viz.compute.engine import Engine
+from viz.problem import reference
 from viz.problem.arrays import load_problem
+from viz.problem.conditions import CONDITIONS
 
 POINTS = [(0.0, 0.0), (1.0, 2.0), (2.0, 0.5), (-1.0, 3.0)]
 CHECK = {

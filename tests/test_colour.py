@@ -2,8 +2,15 @@
 import numpy as np
 import pytest
 
-from viz.colour.equalise import (PALE_BAND, colour_measures, equalise, equalise_rank, lut_index, sign_from_rgb,
-                        spectral_lut)
+from viz.colour.equalise import (
+    PALE_BAND,
+    colour_measures,
+    equalise,
+    equalise_rank,
+    lut_index,
+    sign_from_rgb,
+    spectral_lut,
+)
 
 
 def test_lut_equals_matplotlib_spectral():
@@ -34,7 +41,7 @@ def test_equalise_splits_the_sides_by_rank():
 
 def test_equalise_against_another_reference_interpolates():
     ref = np.array([-4.0, -2.0, 1.0, 3.0])
-    np.testing.assert_allclose(equalise(np.array([-3.0, 2.0]), ref), [-(-0.625), -0.625])
+    np.testing.assert_allclose(equalise(np.array([-3.0, 2.0]), ref), [0.625, -0.625])
 
 
 def test_probe_rank_has_no_pale_band():

@@ -11,14 +11,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from conftest import private_xvfb
-from viz.video.demo import Player, pingpong
-from viz.problem.spec import ProblemSpec
-from viz.video.keyframes import KeyframeSpec, KeyframeStore
+
 from viz.display.renderer import read_rgb8
+from viz.problem.spec import ProblemSpec
 from viz.sampling.view import to_fixed
+from viz.video.demo import Player, pingpong
 from viz.video.frames import ZoomFrames
+from viz.video.keyframes import KeyframeSpec, KeyframeStore
 
 
 def make_store(folder) -> KeyframeStore:

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW
 from viz.compute.engine import Engine
-from viz.problem.arrays import load_problem
 from viz.paper.stills import StillSpec
+from viz.problem.arrays import load_problem
+from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW
 from viz.problem.spec import ProblemSpec
 
 

@@ -14,12 +14,12 @@ from PIL import Image
 
 import viz.paper.stills
 from viz.cli.app import main
-from viz.problem.conditions import PANEL_WINDOWS, PAPER_DIMENSIONS
+from viz.outputs import META_KEY
 from viz.paper.dim import dimension
 from viz.paper.figure1 import LAYOUT, MIN_DRAWN, Panel, compose, edge_labels
-from viz.outputs import META_KEY
 from viz.paper.panels import PanelStore, store_folder
 from viz.paper.stills import panel_spec
+from viz.problem.conditions import PANEL_WINDOWS, PAPER_DIMENSIONS
 
 NAMES = [name for row in LAYOUT for name in row]
 

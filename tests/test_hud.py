@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from viz.display.hud import KEYS, Status, digits, help_lines, hud_lines, status_lines, view_lines, warning_line
 from viz.sampling.view import View, hyper_at, min_pixel, to_fixed, zoom

@@ -14,9 +14,9 @@ import pytest
 
 from viz.compute.engine import Engine
 from viz.compute.kernels.choice import Kernel, build_kernel, in_order
-from viz.problem.conditions import CONDITIONS
 from viz.compute.kernels.lockstep import block_order
 from viz.problem.arrays import load_problem
+from viz.problem.conditions import CONDITIONS
 
 CONDITION_NAMES = ["tanh", "relu", "linear", "minibatch", "single", "init", "init-once"]
 

@@ -5,13 +5,24 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from viz.errors import UsageError
 from viz.problem.spec import ProblemSpec
-from viz.video.keyframes import (KeyframeSpec, KeyframeStore, check_spec, first_index, keyframe_axes,
-                           keyframe_values, level_for_width, outer_level, shared_samples, zoom_levels)
 from viz.sampling.view import FRAC_BITS, to_fixed
+from viz.video.keyframes import (
+    KeyframeSpec,
+    KeyframeStore,
+    check_spec,
+    first_index,
+    keyframe_axes,
+    keyframe_values,
+    level_for_width,
+    outer_level,
+    shared_samples,
+    zoom_levels,
+)
 
 
 def spec_at(x=1.12, y=2.3, res=16, levels=(1, 2, 3)) -> KeyframeSpec:

@@ -6,8 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from viz.sampling.lattice import (MAX_LEVEL, TILE, AxisMap, axis_map, axis_values, level_for, sample_values,
-                         spacing, view_maps, visible)
+from viz.sampling.lattice import (
+    MAX_LEVEL,
+    TILE,
+    AxisMap,
+    axis_map,
+    axis_values,
+    level_for,
+    sample_values,
+    spacing,
+    view_maps,
+    visible,
+)
 from viz.sampling.view import FRAC_BITS, View, to_fixed
 
 

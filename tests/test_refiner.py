@@ -5,12 +5,12 @@ import time
 
 import numpy as np
 import pytest
-
 from lattice_points import distinct_points, view_tiles
+
 from viz.errors import UsageError
-from viz.sampling.lattice import TileKey, axis_values
 from viz.explore.refiner import Refiner, coverage
 from viz.problem.spec import ProblemSpec
+from viz.sampling.lattice import TileKey, axis_values
 from viz.sampling.store import TILE_BYTES, SampleStore
 from viz.sampling.view import View, zoom_at
 

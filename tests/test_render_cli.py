@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import interruptible
+
 from viz.cli.app import main
 from viz.outputs import read_png_meta
 
@@ -60,8 +60,8 @@ def test_cuda_without_driver(capsys, monkeypatch):
 
 def test_npy_is_the_raw_measure_at_the_paper_pixel_centres(engine_arch, tmp_path):
     from viz.problem import reference as reference
-    from viz.problem.conditions import CONDITIONS
     from viz.problem.arrays import load_problem
+    from viz.problem.conditions import CONDITIONS
 
     out = tmp_path / "still.npy"
     assert main(["render", "--window", "-1", "3", "0", "2", "--size", "5x3", *QUICK, "--out", str(out)]) == 0

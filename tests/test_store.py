@@ -36,7 +36,7 @@ def fill_level(store: SampleStore, view: View, level: int, skip=()) -> None:
 def test_the_memory_bound_drops_the_least_recently_used():
     store = SampleStore(limit_mb=10 * TILE_BYTES / MB)
     keys = [TileKey(5, i, 0) for i in range(25)]
-    for i, key in enumerate(keys):
+    for key in keys:
         store.open(key)
         store.get(keys[0])  # keep using the first
         assert store.nbytes <= 10 * TILE_BYTES

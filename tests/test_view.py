@@ -6,8 +6,24 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from viz.sampling.view import (FRAC_BITS, MAX_PIXEL, View, at_limit, depth, exp10, hyper_at, log_at, min_pixel,
-                      pan, pixel_hypers, pixel_of, resize, to_fixed, zoom, zoom_at)
+from viz.sampling.view import (
+    FRAC_BITS,
+    MAX_PIXEL,
+    View,
+    at_limit,
+    depth,
+    exp10,
+    hyper_at,
+    log_at,
+    min_pixel,
+    pan,
+    pixel_hypers,
+    pixel_of,
+    resize,
+    to_fixed,
+    zoom,
+    zoom_at,
+)
 
 views = st.builds(
     View,

@@ -8,13 +8,13 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import private_xvfb
 from lattice_points import distinct_points
+
 from viz.colour.equalise import sign_from_rgb
+from viz.explore.refiner import coverage
 from viz.problem.conditions import DEFAULT_WINDOW, PRESETS
 from viz.sampling.lattice import axis_map, level_for, sample_values
-from viz.explore.refiner import coverage
 from viz.sampling.view import View, hyper_at, log_at, zoom
 
 pytestmark = pytest.mark.display
@@ -215,7 +215,7 @@ def test_held_zoom_does_not_depend_on_frame_rate(explorer):
     for step, frames in ((0.05, 10), (0.01, 50)):
         explorer.reset()
         now = [0.0]
-        explorer.clock, explorer._last = (lambda: now[0]), None
+        explorer.clock, explorer._last = (lambda now=now: now[0]), None
         explorer.input.hold = 1
         for _ in range(frames + 1):
             explorer.frame()

@@ -11,8 +11,8 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
-
 from conftest import interruptible
+
 from viz.cli.app import main
 from viz.colour.equalise import sign_from_rgb
 from viz.video.keyframes import KeyframeStore
@@ -136,9 +136,9 @@ def test_a_store_for_another_target_is_refused(capsys, tmp_path, uninterrupted):
 
 
 def test_a_still_png_or_a_bookmark_sets_the_target_and_the_problem(tmp_path):
-    from viz.explore.bookmarks import SavedView, save_bookmark
     from viz.cli.app import build_parser
     from viz.cli.zoom import keyframe_spec
+    from viz.explore.bookmarks import SavedView, save_bookmark
     from viz.outputs import save_png
     from viz.paper.stills import StillSpec
     from viz.problem.spec import ProblemSpec

@@ -6,15 +6,16 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from viz.colour.equalise import equalise, to_rgb8
-from viz.problem.spec import ProblemSpec
-from viz.video.keyframes import KeyframeSpec, keyframe_axes
 from viz.display.renderer import read_rgb8
+from viz.problem.spec import ProblemSpec
 from viz.sampling.view import FRAC_BITS
-from viz.video.path import FRAMES_PER_2X, ZoomPath, blend_weight, layer_levels, reference_frame
 from viz.video.frames import ZoomFrames
+from viz.video.keyframes import KeyframeSpec, keyframe_axes
+from viz.video.path import FRAMES_PER_2X, ZoomPath, blend_weight, layer_levels, reference_frame
 
 widths = st.floats(min_value=1e-12, max_value=5.0)
 paths = st.builds(

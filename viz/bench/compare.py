@@ -17,8 +17,8 @@ import numpy as np
 
 from viz.bench.peak import best_seconds, float64_peak
 from viz.compute.backend import Backend
-from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.paper.stills import StillSpec
+from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, panel_log_window
 from viz.problem.spec import ProblemSpec
 
 
@@ -152,7 +152,8 @@ def format_report(report: dict) -> str:
              f"each implementation: the best of {report['repeats']} timed call(s)", ""]
     for work in report["workloads"]:
         lines.append(f"{work['workload']}  ({work['flops_per_pixel']:.3g} flops/pixel)")
-        lines.append(f"  {'implementation':40s} {'pixels':>7s} {'px/s':>10s} {'GFLOP/s':>8s} {'% peak':>7s} {'taichi x':>9s}")
+        lines.append(f"  {'implementation':40s} {'pixels':>7s} {'px/s':>10s} {'GFLOP/s':>8s} {'% peak':>7s} "
+                     f"{'taichi x':>9s}")
         ours = work["impls"]["taichi"]["pixels_per_s"]
         subsets = {}
         for name, f in work["impls"].items():

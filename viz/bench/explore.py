@@ -50,9 +50,9 @@ def measure_explore(seconds: float = 10.0, size: tuple[int, int] = (1280, 720), 
                     preset: str = "quick") -> dict:
     """Open the explorer, warm it up, then time zooms and a continuous zoom; the figures as a dict."""
     from viz.explore.refiner import coverage
-    from viz.sampling.view import pixel_of
     from viz.explore.settings import Settings
     from viz.explore.window import Explorer
+    from viz.sampling.view import pixel_of
 
     chosen = PRESETS[preset]
     settings = Settings(condition="tanh", preset=chosen, presets=(chosen,), home=_home(), size=size, arch=arch,

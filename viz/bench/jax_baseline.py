@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz.problem.conditions import Condition
 from viz.bench.peak import best_seconds
 from viz.problem.arrays import Problem
+from viz.problem.conditions import Condition
 
 
 def _build(problem: Problem, condition: Condition):

@@ -10,11 +10,19 @@ from __future__ import annotations
 import argparse
 import re
 
-from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PANEL_WINDOWS, PRESETS, READOUTS, panel_log_window
 from viz.compute.backend import ARCHES
 from viz.errors import UsageError
-from viz.problem.spec import PAPER_SEED, ProblemSpec
 from viz.paper.stills import StillSpec
+from viz.problem.conditions import (
+    CONDITIONS,
+    DEFAULT_WINDOW,
+    PANEL_STEPS,
+    PANEL_WINDOWS,
+    PRESETS,
+    READOUTS,
+    panel_log_window,
+)
+from viz.problem.spec import PAPER_SEED, ProblemSpec
 
 
 def add_problem_args(parser: argparse.ArgumentParser, default_preset: str = "paper") -> None:
@@ -87,7 +95,8 @@ def condition_name(args: argparse.Namespace) -> str:
     """The condition, where --panel implies one; a contradiction is refused."""
     panel = getattr(args, "panel", None)
     if panel and args.condition and args.condition != panel:
-        raise UsageError(f"--panel {panel} is the {panel} condition's window; it contradicts --condition {args.condition}")
+        raise UsageError(f"--panel {panel} is the {panel} condition's window; "
+                         f"it contradicts --condition {args.condition}")
     return panel or args.condition or "tanh"
 
 

@@ -5,9 +5,9 @@ import argparse
 from pathlib import Path
 
 from viz.cli import args as cliargs
-from viz.problem.conditions import CONDITIONS, PRESETS
 from viz.compute.backend import ARCHES
 from viz.errors import UsageError
+from viz.problem.conditions import CONDITIONS, PRESETS
 from viz.problem.spec import ProblemSpec
 from viz.video.keyframes import KeyframeStore
 
@@ -34,7 +34,8 @@ def register(subparsers) -> None:
     live.add_argument("--preset", choices=list(PRESETS), default=None,
                       help="default: paper on CUDA, quick on a CPU")
     live.add_argument("--res", type=int, default=None,
-                      help="samples per keyframe side (default %s)" % ", ".join(f"{v} on {k}" for k, v in LIVE_RES.items()))
+                      help="samples per keyframe side (default "
+                           + ", ".join(f"{v} on {k}" for k, v in LIVE_RES.items()) + ")")
     live.add_argument("--seed", type=int, default=0, help="0 = the paper's arrays (default)")
     live.add_argument("--arch", choices=ARCHES, default="auto", help="Taichi backend (default auto)")
     p.set_defaults(run=run)
@@ -76,9 +77,9 @@ def keyframe_player(args: argparse.Namespace):
 
 def live_player(args: argparse.Namespace):
     """Check the live settings now; the pilot process starts with the window (grey until its first keyframe)."""
+    from viz.compute.backend import cuda_available
     from viz.video import autopilot as autopilot
     from viz.video.demo import LivePlayer
-    from viz.compute.backend import cuda_available
 
     arch = args.arch if args.arch != "auto" else ("cuda" if cuda_available() else "cpu")
     preset = PRESETS[args.preset or ("paper" if arch == "cuda" else "quick")]

@@ -13,16 +13,15 @@ import sys
 from pathlib import Path
 
 from viz.cli import args as cliargs
+from viz.errors import UsageError
 from viz.explore.bookmarks import DEFAULT_FILE
 from viz.problem.conditions import PANEL_STEPS, PANEL_WINDOWS, PRESETS, panel_log_window
-from viz.errors import UsageError
-from viz.sampling.lattice import MAX_LEVEL
-from viz.video.keyframes import (KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level,
-                           zoom_levels)
-from viz.video.encode import encode_zoom
-from viz.video.recorder import Recorder
-from viz.sampling.view import to_fixed
 from viz.problem.spec import ProblemSpec
+from viz.sampling.lattice import MAX_LEVEL
+from viz.sampling.view import to_fixed
+from viz.video.encode import encode_zoom
+from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level, zoom_levels
+from viz.video.recorder import Recorder
 
 DEFAULT_RES = 256
 DEFAULT_SIZE = (720, 720)
@@ -54,7 +53,7 @@ def register(subparsers) -> None:
     p.add_argument("--seconds-per-2x", type=float, default=1.5,
                    help="seconds per halving of the width (default %(default)g)")
     p.add_argument("--size", type=cliargs.parse_size, default=DEFAULT_SIZE, metavar="WxH",
-                   help="video size (default %dx%d)" % DEFAULT_SIZE)
+                   help=f"video size (default {DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]})")
     p.add_argument("--out", default=None, help="video file, .mp4 (default recordings/zoom-CONDITION.mp4)")
     p.add_argument("--store", default=None, help="keyframe folder (default: the video's name + .keyframes)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -12,7 +12,7 @@ holes of a finer one.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import moderngl
 import numpy as np

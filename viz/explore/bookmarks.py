@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from viz.problem.conditions import CONDITIONS, READOUTS
+import tomllib
+
 from viz.errors import UsageError
-from viz.problem.spec import ProblemSpec
 from viz.outputs import atomic_write, read_png_meta
+from viz.problem.conditions import CONDITIONS, READOUTS
+from viz.problem.spec import ProblemSpec
 from viz.sampling.view import View, from_fixed
 
 #: Where B saves and --bookmark reads unless --bookmarks says otherwise.

@@ -18,19 +18,19 @@ import glfw
 import moderngl
 import numpy as np
 
-from viz.explore.bookmarks import SavedView, save_bookmark
 from viz.colour.scale import ColourScale
-from viz.problem.conditions import CONDITIONS, Preset
-from viz.errors import UsageError
 from viz.display.glwindow import open_window
 from viz.display.hud import Hud, Status, help_lines, hud_lines, warning_line
 from viz.display.live import LiveRenderer
 from viz.display.loop import RealTime, run_loop
-from viz.outputs import save_png
+from viz.display.renderer import read_rgb8
+from viz.errors import UsageError
+from viz.explore.bookmarks import SavedView, save_bookmark
 from viz.explore.refiner import Refiner, coverage
 from viz.explore.settings import Settings
+from viz.outputs import save_png
+from viz.problem.conditions import CONDITIONS, Preset
 from viz.problem.spec import ProblemSpec
-from viz.display.renderer import read_rgb8
 from viz.sampling.picture import picture
 from viz.sampling.view import View, pan, resize, zoom, zoom_at
 

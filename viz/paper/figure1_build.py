@@ -10,8 +10,8 @@ from pathlib import Path
 
 from viz.errors import Interrupted, UsageError
 from viz.outputs import check_writable, save_png
-from viz.paper.dim import check_countable_side, dimension
 from viz.paper import stills
+from viz.paper.dim import check_countable_side, dimension
 from viz.paper.figure1 import LAYOUT, Panel, compose
 from viz.paper.panels import PanelStore, store_folder
 from viz.problem.conditions import CONDITIONS, PANEL_WINDOWS, PAPER_DIMENSIONS, PRESETS

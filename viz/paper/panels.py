@@ -31,7 +31,7 @@ class PanelStore:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
-    def open(self) -> "PanelStore":
+    def open(self) -> PanelStore:
         """Create the folder; refuse a path that is already something else."""
         if self.folder.exists() and not self.folder.is_dir():
             raise UsageError(f"cannot keep panels in {str(self.folder)!r}: it exists and is not a folder")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS, Condition
 from viz.problem.arrays import Problem
+from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS, Condition
 
 SQRT2 = np.sqrt(2.0)
 

@@ -1,1 +1,1 @@
-"""Sampling: view maths, the quadtree lattice, the sample store, the picture composed from it, and the scheduler that fills it."""
+"""Sampling: view maths, the quadtree lattice, the sample store, its picture of a view, the scheduler that fills it."""

@@ -1,1 +1,1 @@
-"""Video: the zoom path, keyframes and their store, frames, their offline encode, the recorder, the demo and its autopilot."""
+"""Video: the zoom path, keyframes and their store, frames and their encode, the recorder, the demo and its pilot."""

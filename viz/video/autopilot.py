@@ -28,8 +28,8 @@ import numpy as np
 
 from viz.errors import UsageError
 from viz.problem.spec import ProblemSpec
-from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, keyframe_axes, outer_level
 from viz.sampling.view import FRAC_BITS, exp10, to_fixed
+from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, keyframe_axes, outer_level
 
 #: The map's centre: the middle of the notebook's starting view, log10 (1.5, 1.5).
 HOME = (1.5, 1.5)

@@ -14,17 +14,18 @@ it in a worker thread for the segments either side of the one playing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from queue import Empty
-from typing import Callable, Protocol
+from typing import Protocol
 
 import moderngl
 import numpy as np
 
-from viz.errors import UsageError
 from viz.display.loop import RealTime, run_loop
 from viz.display.renderer import Renderer
+from viz.errors import UsageError
 from viz.video.frames import ZoomFrames
 
 #: Refresh rate assumed when the display does not report one.

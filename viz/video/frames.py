@@ -19,8 +19,8 @@ coarser than the video the keyframes are.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import moderngl
 import numpy as np

@@ -21,17 +21,17 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from viz.compute.loop import compute_pixels
 from viz.errors import UsageError
+from viz.outputs import save_npy
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, sample_values
-from viz.outputs import save_npy
 from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel
 from viz.video.path import ZoomPath
 
@@ -182,7 +182,7 @@ class KeyframeStore:
         self.spec = spec
 
     @classmethod
-    def create_or_resume(cls, folder: str | Path, spec: KeyframeSpec) -> "KeyframeStore":
+    def create_or_resume(cls, folder: str | Path, spec: KeyframeSpec) -> KeyframeStore:
         """Open the store for `spec`, making it if absent; refuse one made for other settings."""
         folder = Path(folder)
         if folder.exists():
@@ -201,7 +201,7 @@ class KeyframeStore:
         return store
 
     @classmethod
-    def open(cls, folder: str | Path) -> "KeyframeStore":
+    def open(cls, folder: str | Path) -> KeyframeStore:
         """An existing store, as its manifest describes it."""
         folder = Path(folder)
         path = folder / MANIFEST
@@ -286,7 +286,8 @@ class KeyframeStore:
     def _start(self, level: int, previous: tuple[int, np.ndarray] | None, report: FillReport) -> np.ndarray:
         """A new keyframe: its checkpoint if any, plus every sample shared with the keyframe a level up."""
         res = self.spec.res
-        values = self.load(level, partial=True) if self.path(level, partial=True).is_file() else np.full((res, res), np.nan)
+        resumed = self.path(level, partial=True).is_file()
+        values = self.load(level, partial=True) if resumed else np.full((res, res), np.nan)
         report.samples_resumed += int(np.count_nonzero(~np.isnan(values)))
         if previous is not None and previous[0] == level - 1:
             (ox, oy), (nx, ny) = keyframe_axes(self.spec, level - 1), keyframe_axes(self.spec, level)

@@ -26,8 +26,8 @@ the notebook does. Every frame is a pure function of its index.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -87,7 +87,7 @@ class ZoomPath:
 
     @classmethod
     def reaching(cls, centre: Pair, deepest: Pair, keyframe_shape: tuple[int, int],
-                 outer_width: float = OUTER_WIDTH, frames_per_2x: int = FRAMES_PER_2X) -> "ZoomPath":
+                 outer_width: float = OUTER_WIDTH, frames_per_2x: int = FRAMES_PER_2X) -> ZoomPath:
         """As many keyframes as it takes for the widest to span `outer_width` on both axes."""
         doublings = 0
         while min(deepest) * 2.0 ** doublings < outer_width:

@@ -49,7 +49,7 @@ class Recorder:
         self._stream = None
         self._closed = False
 
-    def __enter__(self) -> "Recorder":
+    def __enter__(self) -> Recorder:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

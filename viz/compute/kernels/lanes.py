@@ -13,8 +13,8 @@ how its arithmetic is checked on a CPU.
 """
 import math
 
-from viz.errors import UsageError
 from viz.compute.kernels.parts import make_activations, make_parts, train_kernel
+from viz.errors import UsageError
 
 WARP = 32
 #: Columns of W0 per lane, and threads per block: on an H100 at the paper

@@ -55,8 +55,10 @@ def build_per_pixel_kernel(n: int):
                 # Two rows per pass: each load of W0 and each update of its
                 # gradient serve two data points (half the memory traffic).
                 for pair in range((rows + 1) // 2):
-                    xa, ta, ga, la, pa = load_row(X, Y, probe, batches, t, 2 * pair, rows, grad_rows, loss_rows, minibatch)
-                    xb, tb, gb, lb, pb = load_row(X, Y, probe, batches, t, 2 * pair + 1, rows, grad_rows, loss_rows, minibatch)
+                    xa, ta, ga, la, pa = load_row(X, Y, probe, batches, t, 2 * pair, rows, grad_rows, loss_rows,
+                                                  minibatch)
+                    xb, tb, gb, lb, pb = load_row(X, Y, probe, batches, t, 2 * pair + 1, rows, grad_rows, loss_rows,
+                                                  minibatch)
                     za = vec(0.0)
                     zb = vec(0.0)
                     for i in ti.static(range(n)):
