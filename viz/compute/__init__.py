@@ -1,7 +1,10 @@
 """Compute: the Taichi backend, the engine and its kernels, the one chunked compute loop, the worker.
 
-Public face: backend.init_backend (returns a Backend) and ARCHES,
-engine.build_engine (an Engine for a ProblemSpec on a Backend),
-loop.compute_pixels and loop.still_order, worker.serve (the explorer's
-engine process). Nothing here starts Taichi at import.
+Public face (what the other subpackages import from here):
+- backend: ARCHES, Backend, cuda_available, init_backend
+- engine: build_engine
+- loop: compute_pixels, still_order
+- worker: serve
+
+Nothing here starts Taichi at import.
 """

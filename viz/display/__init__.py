@@ -1,2 +1,10 @@
 """Display: shaders found as package resources, the one place that builds programs and the colour
-lookup, the renderers, the one render loop and its clocks, the glfw window, the HUD."""
+lookup, the renderers, the one render loop and its clocks, the glfw window, the HUD.
+
+Public face (what the other subpackages import from here):
+- glwindow: open_window
+- hud: Hud, Status, help_lines, hud_lines, warning_line
+- live: LiveRenderer
+- loop: FixedStep, RealTime, run_loop
+- renderer: Renderer, headless_context, read_rgb8
+"""

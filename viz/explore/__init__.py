@@ -1,1 +1,8 @@
-"""The explorer: its settings, background refiner, bookmarks and the window's controls."""
+"""The explorer: its settings, background refiner, bookmarks and the window's controls.
+
+Public face (what the other subpackages import from here):
+- bookmarks: DEFAULT_FILE, find_bookmark, from_png
+- refiner: coverage
+- settings: ExploreRequest, Settings, settings_for
+- window: Explorer
+"""

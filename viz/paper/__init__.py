@@ -1,1 +1,8 @@
-"""The paper's artefacts: stills at its own pixel centres, Figure 1, the box-counting dimension."""
+"""The paper's artefacts: stills at its own pixel centres, Figure 1, the box-counting dimension.
+
+Public face (what the other subpackages import from here):
+- dim_report: dimension_report
+- figure1_build: build_figure1
+- still_file: write_still
+- stills: StillSpec
+"""
