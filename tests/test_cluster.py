@@ -98,7 +98,10 @@ def test_sigkill_of_a_worker_mid_still(local2, tmp_path):
         os.kill(killed[0], 0)
 
 
-def test_interrupted_client_then_rerun_computes_only_missing_tiles(local2, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
+def test_stopped_client_then_rerun_computes_only_missing_tiles(local2, tmp_path, stop):
+    import psutil
+
     store = tmp_path / "still.zarr"
     x0, x1, y0, y1 = PANEL_8.window
     argv = [sys.executable, str(ROOT / "tests" / "cluster_client.py"), "local:2", str(store), "tanh", "16", "500",
@@ -111,8 +114,11 @@ def test_interrupted_client_then_rerun_computes_only_missing_tiles(local2, tmp_p
             assert client.poll() is None, client.communicate()
             assert time.monotonic() < deadline, "no tile finished in time"
             time.sleep(0.05)
-        client.send_signal(signal.SIGINT)
+        its_workers = psutil.Process(client.pid).children(recursive=True)
+        client.send_signal(stop)
         out, err = client.communicate(timeout=120)
+        # Its worker processes follow it; wait, so that none writes a tile after the count below.
+        assert not psutil.wait_procs(its_workers, timeout=60)[1]
     finally:
         if client.poll() is None:
             client.kill()
@@ -136,26 +142,26 @@ def _done_tiles(store: Path) -> int:
 
 
 @contextlib.contextmanager
-def dask_cli_cluster(tmp_path: Path):
-    """`dask scheduler` and two `dask worker` processes on 127.0.0.1; yields the scheduler's address."""
+def dask_cli_cluster(tmp_path: Path, workers: int = 2, scheduler_path: Path = ROOT, worker_path: Path = ROOT):
+    """`dask scheduler` and `dask worker` processes on 127.0.0.1 (project from the given paths); yields its address."""
     dask = str(Path(sys.executable).parent / "dask")
     scheduler_file = tmp_path / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NNFRACTAL_ARCH": "cpu", "TI_CPU_MAX_NUM_THREADS": "1"}
+    env = {**os.environ, "NNFRACTAL_ARCH": "cpu", "TI_CPU_MAX_NUM_THREADS": "1"}
     procs = []
     try:
         procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
                                        "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file)],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      start_new_session=True))
+                                      env={**env, "PYTHONPATH": str(scheduler_path)}, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, start_new_session=True))
         deadline = time.monotonic() + 60
         while not scheduler_file.exists():
             assert procs[0].poll() is None and time.monotonic() < deadline, "dask scheduler did not start"
             time.sleep(0.1)
-        for _ in range(2):
+        for _ in range(workers):
             procs.append(subprocess.Popen([dask, "worker", "--scheduler-file", str(scheduler_file), "--host",
                                            "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          start_new_session=True))
+                                          env={**env, "PYTHONPATH": str(worker_path)}, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True))
         yield json.loads(scheduler_file.read_text())["address"]
     finally:
         for proc in reversed(procs):
@@ -178,6 +184,23 @@ def test_dask_scheduler_and_worker_commands(tmp_path):
             image = compute_still_on_cluster(client, VIEW, store=tmp_path / "still.zarr", progress=False,
                                              writer="client")
     assert_bitwise(image, in_process(VIEW))
+
+
+@pytest.mark.parametrize("side", ["scheduler", "worker"])
+def test_a_cluster_without_the_project_is_one_line(tmp_path, side):
+    stub = tmp_path / "stub"
+    (stub / "viz").mkdir(parents=True)
+    (stub / "viz" / "__init__.py").write_text('"""Some other package named viz."""\n')
+    paths = {"scheduler_path": stub} if side == "scheduler" else {"worker_path": stub}
+    with dask_cli_cluster(tmp_path, workers=1, **paths) as address:
+        with pytest.raises(UsageError) as info:
+            with open_cluster(address, quiet=True, connect_timeout=60):
+                pass
+    message = str(info.value)
+    who = "the Dask scheduler" if side == "scheduler" else "1 of 1 cluster workers"
+    assert f"{who} cannot import nnfractal" in message
+    assert "ModuleNotFoundError: No module named 'viz.compute" in message
+    assert "\n" not in message
 
 
 @pytest.mark.parametrize("value", ["", "local:", "local:0", "local:x", "local:-2", "locale", "LOCAL", "tcp://",

@@ -32,6 +32,9 @@ PROBE_TIMEOUT = 120.0
 _LOCAL = re.compile(r"local(?::([0-9]+))?")
 _TCP = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})")
 _FORMS = "--cluster must be local, local:N or tcp://HOST:PORT"
+#: What every side of a cluster imports first: the modules the tasks live in (any of their names will do).
+_IMPORT_CHECK = "viz.compute.tiled_still:WRITERS"
+_INSTALL = "install the same nnfractal where the scheduler and every worker run"
 
 
 @dataclass(frozen=True)
@@ -139,8 +142,10 @@ class WorkerInfo:
 
 
 def probe_task() -> tuple[str, str]:
-    """Inside a worker: import the project, start Taichi in float64 on the worker's arch; return (host, arch)."""
+    """Inside a worker's task slot: start Taichi in float64 on the worker's arch; return (host, arch)."""
     import socket
+
+    import zarr  # noqa: F401  (tiles write into Zarr stores)
 
     from viz.compute.engine import init_backend
     from viz.compute.tiles import worker_arch
@@ -149,17 +154,38 @@ def probe_task() -> tuple[str, str]:
 
 
 def probe_workers(client) -> list[WorkerInfo]:
-    """Run the probe on every worker; a worker without the project or without float64 is one line."""
+    """Check that the scheduler and every worker can run the project in float64; anything else is one line."""
+    check_imports(client)
     try:
         results = on_every_worker(client, probe_task, timeout=PROBE_TIMEOUT)
     except UsageError as exc:
         raise UsageError(f"a cluster worker cannot run nnfractal: {exc}") from None
-    except (ImportError, AttributeError) as exc:
-        raise UsageError(f"the cluster's workers cannot import nnfractal ({_first_line(exc)}); "
-                         "install it on every worker or put it on their PYTHONPATH") from None
     except TimeoutError:
         raise UsageError(f"the cluster's workers did not answer within {PROBE_TIMEOUT:g} s") from None
+    except Exception as exc:  # whatever a worker raised while running the probe
+        raise UsageError(f"the cluster cannot run nnfractal ({_describe(exc)}); {_INSTALL}") from None
     return [WorkerInfo(address, host, arch) for address, (host, arch) in results.items()]
+
+
+def check_imports(client) -> None:
+    """Import the task modules on the scheduler and on each worker, by name, before any task is sent.
+
+    Dask's scheduler unpickles tasks, and a worker that cannot unpickle one
+    drops out of the cluster (the task then waits forever), so the import is
+    tried first through a standard-library function that every side has.
+    """
+    import pkgutil
+
+    try:
+        client.run_on_scheduler(pkgutil.resolve_name, _IMPORT_CHECK)
+    except Exception as exc:
+        raise UsageError(f"the Dask scheduler cannot import nnfractal ({_describe(exc)}); {_INSTALL}") from None
+    results = client.run(pkgutil.resolve_name, _IMPORT_CHECK, on_error="return")
+    failed = {a: r for a, r in results.items() if isinstance(r, BaseException)}
+    if failed:
+        address, exc = sorted(failed.items())[0]
+        raise UsageError(f"{len(failed)} of {len(results)} cluster workers cannot import nnfractal "
+                         f"({address}: {_describe(exc)}); {_INSTALL}")
 
 
 def on_every_worker(client, func: Callable, *args, timeout: float | None = None) -> dict:
@@ -179,6 +205,13 @@ def describe(client, infos: list[WorkerInfo]) -> str:
     counts = ", ".join(f"{sum(i.arch == a for i in infos)} {a}" for a in arches)
     return (f"cluster: {len(infos)} worker{'s' if len(infos) != 1 else ''} ({counts}) at {client.scheduler.address}; "
             f"dashboard {client.dashboard_link}")
+
+
+def _describe(exc: BaseException) -> str:
+    """The innermost exception of a chain (Dask wraps an unpickling error in a RuntimeError), on one line."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return f"{type(exc).__name__}: {_first_line(exc)}"
 
 
 def _first_line(exc: BaseException) -> str:
