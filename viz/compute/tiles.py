@@ -86,6 +86,11 @@ def cached_engine(spec: ProblemSpec):
     return _engines[spec]
 
 
+def warm(spec: ProblemSpec) -> str:
+    """A task that builds this worker's engine for a problem ahead of its tiles; returns the worker's arch."""
+    return cached_engine(spec).arch
+
+
 def measure_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """The float64 measures of the pixels xs (columns) by ys (rows, row 0 = bottom): hyperparameter values, not logs."""
     grid_x, grid_y = np.meshgrid(np.asarray(xs, np.float64), np.asarray(ys, np.float64))
