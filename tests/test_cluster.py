@@ -262,3 +262,17 @@ def test_tiles_cover_the_image_once_and_axes_are_a_stills():
     xs, ys = still_axes(VIEW)
     sx, sy = StillSpec(window=VIEW.window, cols=64, rows=64).axes()
     assert xs.tobytes() == sx.tobytes() and ys.tobytes() == sy.tobytes()
+
+
+def test_a_tile_whose_worker_dies_on_every_try_is_one_line():
+    from distributed import KilledWorker
+
+    from viz.compute.tiled_still import _result
+
+    class Lost:
+        def result(self):
+            raise KilledWorker("nnfractal-tile-0-0", "tcp://127.0.0.1:1", allowed_failures=3)
+
+    with pytest.raises(UsageError, match="tile 1,2: its worker died on every try") as info:
+        _result(Lost(), tile_grid(24, 24, 8)[5])
+    assert "\n" not in str(info.value)

@@ -17,7 +17,6 @@ import numpy as np
 from viz.compute.tiles import Tile, TileResult, timed_tile
 from viz.compute.zarr_store import StillGrid, TileStore
 from viz.errors import UsageError
-from viz.problem.spec import ProblemSpec
 
 #: Who writes a finished tile into the store: the worker (the store must be on a filesystem it shares) or the client.
 WRITERS = ("workers", "client")
@@ -29,11 +28,11 @@ def still_axes(grid: StillGrid) -> tuple[np.ndarray, np.ndarray]:
     return 10.0 ** np.linspace(x0, x1, grid.cols), 10.0 ** np.linspace(y0, y1, grid.rows)
 
 
-def tile_task(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray, store: str | None, tile: Tile) -> TileResult:
+def tile_task(grid: StillGrid, xs: np.ndarray, ys: np.ndarray, store: str | None, tile: Tile) -> TileResult:
     """Inside a worker: measure one tile and, given a store path, write it there before reporting it."""
-    result = timed_tile(spec, xs, ys)
+    result = timed_tile(grid.problem, xs, ys)
     if store is not None:
-        TileStore.attach(store).write(tile, result.values)
+        TileStore.attach(store, grid).write(tile, result.values)
     return result
 
 
@@ -74,7 +73,7 @@ def compute_still_on_cluster(client, grid: StillGrid, store: str | Path | None =
             for t in todo:
                 rows, cols = t.slices
                 key = f"nnfractal-tile-{_token(grid, path)}-{t.i}-{t.j}"
-                futures[client.submit(tile_task, p, xs[cols], ys[rows], path, t, key=key)] = t
+                futures[client.submit(tile_task, grid, xs[cols], ys[rows], path, t, key=key)] = t
             for future in as_completed(list(futures)):
                 t = futures.pop(future)
                 result = _result(future, t)

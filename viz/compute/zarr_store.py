@@ -85,12 +85,15 @@ class TileStore:
         return cls(path, measure, done)
 
     @classmethod
-    def attach(cls, path: str | Path) -> TileStore:
-        """The existing store at `path`, opened once per process (how a worker writes its tiles)."""
-        key = str(path)
+    def attach(cls, path: str | Path, grid: StillGrid) -> TileStore:
+        """The existing store of `grid` at `path`, opened once per process (how a worker writes its tiles).
+
+        Keyed by the settings too: a store deleted and made again for other
+        settings at the same path is never written through a stale handle.
+        """
+        key = (str(path), repr(grid.as_metadata()))
         if key not in _attached:
-            group = _open_group(Path(path), "r+")
-            _attached[key] = cls(Path(path), group["measure"], group["done"])
+            _attached[key] = cls.open(path, grid)
         return _attached[key]
 
     def done(self) -> np.ndarray:
