@@ -20,7 +20,7 @@ from conftest import interruptible
 
 from viz.compute.cluster import ClusterTarget, open_cluster, parse_cluster
 from viz.compute.tiled_still import compute_still_on_cluster, still_axes
-from viz.compute.tiles import build_engine, tile_grid
+from viz.compute.tiles import build_engine, built_engines, tile_grid
 from viz.compute.zarr_store import StillGrid, TileStore
 from viz.errors import UsageError
 from viz.problem.conditions import DEFAULT_WINDOW, panel_log_window
@@ -78,6 +78,8 @@ def test_local2_equals_in_process(local2, tmp_path, grid):
     assert_bitwise(compute_still_on_cluster(local2, grid, store=tmp_path / "still.zarr", progress=False,
                                             on_tile=lambda t, r: again.append(t)), image)
     assert again == []
+    # The workers that ran tiles kept the engine they built (one per problem and process, not per task).
+    assert any(grid.problem in built for built in local2.run(built_engines).values())
 
 
 def test_sigkill_of_a_worker_mid_still(local2, tmp_path):

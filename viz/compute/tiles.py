@@ -86,6 +86,11 @@ def cached_engine(spec: ProblemSpec):
     return _engines[spec]
 
 
+def built_engines() -> list[ProblemSpec]:
+    """The problems this process has built engines for (each once, however many tiles it ran)."""
+    return list(_engines)
+
+
 def warm(spec: ProblemSpec) -> str:
     """A task that builds this worker's engine for a problem ahead of its tiles; returns the worker's arch."""
     return cached_engine(spec).arch
