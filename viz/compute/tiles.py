@@ -1,0 +1,119 @@
+"""A tile of a still as one unit of work: a pure function of (problem, pixel coordinates) -> float64 measures.
+
+Tiles run in Dask worker processes. Taichi allows one runtime per process
+and is not thread-safe, so a worker process has one task slot, starts
+Taichi once on the arch its own environment names (ARCH_VARIABLE; CPU and
+CUDA workers can serve one job) and keeps the engines it built across
+tasks. A pixel's measure depends only on its two hyperparameter values and
+the problem, never on which other pixels share its call, so a tile computed
+alone equals the same pixels of a whole image, and a retried or duplicated
+tile gives the same bytes.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
+
+#: The worker's own arch ("auto", "cpu" or "cuda"), read from its environment at its first tile.
+ARCH_VARIABLE = "NNFRACTAL_ARCH"
+
+#: Engines built by this process, by problem: a width's first kernel build takes seconds.
+_engines: dict = {}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One chunk of a still's grid: chunk index (i, j) and the pixel rows and columns it covers."""
+
+    i: int
+    j: int
+    row0: int
+    col0: int
+    rows: int
+    cols: int
+
+    @property
+    def slices(self) -> tuple[slice, slice]:
+        """Where the tile lies in the image (rows x cols, row 0 = bottom)."""
+        return slice(self.row0, self.row0 + self.rows), slice(self.col0, self.col0 + self.cols)
+
+    @property
+    def pixels(self) -> int:
+        return self.rows * self.cols
+
+
+def tile_grid(rows: int, cols: int, size: int) -> list[Tile]:
+    """The tiles of a rows x cols image, size x size each (smaller at the top and right edges)."""
+    if size < 1:
+        raise UsageError(f"the tile size must be positive, got {size}")
+    return [Tile(i, j, r, c, min(size, rows - r), min(size, cols - c))
+            for i, r in enumerate(range(0, rows, size)) for j, c in enumerate(range(0, cols, size))]
+
+
+def build_engine(spec: ProblemSpec, arch: str):
+    """Start Taichi on `arch` and build the engine of a problem: the one place that knows the engine's API."""
+    from viz.compute.engine import Engine, init_backend
+    from viz.problem.arrays import load_problem
+    from viz.problem.conditions import CONDITIONS
+
+    spec.validate()
+    condition = CONDITIONS[spec.condition]
+    try:
+        problem = load_problem(condition, spec.width, spec.steps, spec.seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    init_backend(arch)
+    return Engine(problem, condition, spec.readout)
+
+
+def worker_arch() -> str:
+    """The arch this process was told to use (default auto: CUDA where a driver is present)."""
+    return os.environ.get(ARCH_VARIABLE, "auto")
+
+
+def cached_engine(spec: ProblemSpec):
+    """This process's engine for a problem, built (kernel compiled) on its first use."""
+    if spec not in _engines:
+        engine = build_engine(spec, worker_arch())
+        engine.prepare()
+        _engines[spec] = engine
+    return _engines[spec]
+
+
+def built_engines() -> list[ProblemSpec]:
+    """The problems this process has built engines for (each once, however many tiles it ran)."""
+    return list(_engines)
+
+
+def warm(spec: ProblemSpec) -> str:
+    """A task that builds this worker's engine for a problem ahead of its tiles; returns the worker's arch."""
+    return cached_engine(spec).arch
+
+
+def measure_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The float64 measures of the pixels xs (columns) by ys (rows, row 0 = bottom): hyperparameter values, not logs."""
+    grid_x, grid_y = np.meshgrid(np.asarray(xs, np.float64), np.asarray(ys, np.float64))
+    values = cached_engine(spec).measure(grid_x.ravel(), grid_y.ravel())
+    return values.reshape(grid_x.shape)
+
+
+@dataclass(frozen=True)
+class TileResult:
+    """A tile's measures, and the seconds its computation took inside the worker (for overhead figures)."""
+
+    values: np.ndarray
+    seconds: float
+
+
+def timed_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> TileResult:
+    """`measure_tile`, timed, with the engine built beforehand so that the time is compute alone."""
+    cached_engine(spec)
+    start = time.perf_counter()
+    values = measure_tile(spec, xs, ys)
+    return TileResult(values, time.perf_counter() - start)

@@ -1,0 +1,137 @@
+"""A still's measures on disk as a Zarr v3 store, one chunk per tile, so that finished tiles outlive any interruption.
+
+Each tile writes only its own chunk, then its own one-byte done flag (a
+second array, one chunk per tile): chunk-aligned writes from many processes
+need no locks, each chunk is replaced whole (Zarr's local store writes a
+temporary file and renames it), and a tile counts as done only once its
+flag is there, so a process killed mid-write leaves the tile to be computed
+again. The settings that made the numbers are kept in the attributes and
+checked on every open: a store never mixes two problems or two windows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from viz.compute.tiles import Tile, tile_grid
+from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
+
+#: The attribute that holds a store's settings (bumped if the layout ever changes).
+ATTRIBUTE = "nnfractal_still"
+LAYOUT = 1
+
+#: Arrays already opened by this process (a worker writes many tiles into one store).
+_attached: dict = {}
+
+
+@dataclass(frozen=True)
+class StillGrid:
+    """What a store holds: a problem's measures over a window (log10 x0, x1, y0, y1), cols x rows, in tiles."""
+
+    problem: ProblemSpec
+    window: tuple[float, float, float, float]
+    cols: int
+    rows: int
+    tile: int
+
+    def as_metadata(self) -> dict:
+        return {"layout": LAYOUT, "problem": self.problem.as_metadata(),
+                "window": [float(v) for v in self.window], "cols": self.cols, "rows": self.rows, "tile": self.tile}
+
+    def tiles(self) -> list[Tile]:
+        return tile_grid(self.rows, self.cols, self.tile)
+
+    @property
+    def tile_shape(self) -> tuple[int, int]:
+        """How many tiles the grid has along rows and along columns."""
+        return -(-self.rows // self.tile), -(-self.cols // self.tile)
+
+
+class TileStore:
+    """The measure array and the done flags of one still."""
+
+    def __init__(self, path: Path, measure, done):
+        self.path = path
+        self._measure = measure
+        self._done = done
+
+    @classmethod
+    def open(cls, path: str | Path, grid: StillGrid) -> TileStore:
+        """Create the store, or reopen one made for exactly these settings (anything else is a UsageError)."""
+        import zarr
+
+        path = Path(path)
+        want = grid.as_metadata()
+        if path.exists():
+            group = _open_group(path, "r+")
+            have = dict(group.attrs).get(ATTRIBUTE)
+            if have != want:
+                raise UsageError(f"{path} holds a still made for other settings ({_difference(have, want)}); "
+                                 "use another store or delete it")
+            return cls(path, group["measure"], group["done"])
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot create the store {path}: folder {path.parent} does not exist")
+        try:
+            group = zarr.open_group(path, mode="w-", zarr_format=3, attributes={ATTRIBUTE: want})
+            measure = group.create_array("measure", shape=(grid.rows, grid.cols), chunks=(grid.tile, grid.tile),
+                                         dtype="float64", fill_value=np.nan, attributes={ATTRIBUTE: want},
+                                         config={"write_empty_chunks": True})
+            done = group.create_array("done", shape=grid.tile_shape, chunks=(1, 1), dtype="uint8", fill_value=0)
+        except OSError as exc:
+            raise UsageError(f"cannot create the store {path}: {exc.strerror or exc}") from None
+        return cls(path, measure, done)
+
+    @classmethod
+    def attach(cls, path: str | Path, grid: StillGrid) -> TileStore:
+        """The existing store of `grid` at `path`, opened once per process (how a worker writes its tiles).
+
+        Keyed by the settings too: a store deleted and made again for other
+        settings at the same path is never written through a stale handle.
+        """
+        key = (str(path), repr(grid.as_metadata()))
+        if key not in _attached:
+            _attached[key] = cls.open(path, grid)
+        return _attached[key]
+
+    def done(self) -> np.ndarray:
+        """Which tiles are finished, as booleans by tile index (i, j)."""
+        return self._done[...] != 0
+
+    def missing(self, tiles: list[Tile]) -> list[Tile]:
+        """The tiles whose done flag is not there yet."""
+        done = self.done()
+        return [t for t in tiles if not done[t.i, t.j]]
+
+    def write(self, tile: Tile, values: np.ndarray) -> None:
+        """Store one tile's measures, then mark it done (in that order, so that done always means complete)."""
+        rows, cols = tile.slices
+        self._measure[rows, cols] = values
+        self._done[tile.i, tile.j] = 1
+
+    def read(self) -> np.ndarray:
+        """The whole image (rows x cols, row 0 = bottom); pixels of unfinished tiles are NaN."""
+        return self._measure[...]
+
+
+def _open_group(path: Path, mode: str):
+    """An existing nnfractal store, or a UsageError naming what is wrong with the path."""
+    import zarr
+
+    try:
+        group = zarr.open_group(path, mode=mode, zarr_format=3)
+    except (FileNotFoundError, ValueError, TypeError) as exc:
+        raise UsageError(f"{path} is not a Zarr v3 store of a still ({exc})") from None
+    if ATTRIBUTE not in group.attrs or "measure" not in group or "done" not in group:
+        raise UsageError(f"{path} is not an nnfractal still store")
+    return group
+
+
+def _difference(have, want: dict) -> str:
+    """The settings that differ, as 'key: stored vs asked' (one line)."""
+    if not isinstance(have, dict):
+        return "no settings recorded"
+    keys = [k for k in want if have.get(k) != want[k]]
+    return "; ".join(f"{k}: stored {have.get(k)} vs asked {want[k]}" for k in keys)
