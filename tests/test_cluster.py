@@ -20,9 +20,10 @@ from conftest import interruptible
 
 from viz.compute.cluster import ClusterTarget, open_cluster, parse_cluster
 from viz.compute.tiled_still import compute_still_on_cluster, still_axes
-from viz.compute.tiles import build_engine, built_engines, tile_grid
+from viz.compute.tiles import built_engines, tile_grid
 from viz.compute.zarr_store import StillGrid, TileStore
 from viz.errors import UsageError
+from viz.paper.stills import StillSpec, compute_still
 from viz.problem.conditions import DEFAULT_WINDOW, panel_log_window
 from viz.problem.spec import ProblemSpec
 
@@ -41,16 +42,8 @@ def in_process(grid: StillGrid) -> np.ndarray:
     """The still from the engine in this process, in compute_still's order and chunks (computed once per run)."""
     key = (grid.problem, grid.window, grid.cols, grid.rows)
     if key not in _references:
-        engine = build_engine(grid.problem, "cpu")
-        x0, x1, y0, y1 = grid.window
-        gx, gy = np.meshgrid(10.0 ** np.linspace(x0, x1, grid.cols), 10.0 ** np.linspace(y0, y1, grid.rows))
-        fx, fy = gx.ravel(), gy.ravel()
-        out = np.full(fx.size, np.nan)
-        order = np.random.default_rng(0).permutation(fx.size)
-        for start in range(0, order.size, engine.chunk_pixels):
-            idx = order[start:start + engine.chunk_pixels]
-            out[idx] = engine.measure(fx[idx], fy[idx])
-        _references[key] = out.reshape(grid.rows, grid.cols)
+        spec = StillSpec(grid.problem, grid.window, grid.cols, grid.rows)
+        _references[key] = compute_still(spec, arch="cpu", progress=False)
     return _references[key]
 
 
@@ -191,8 +184,11 @@ def test_dask_scheduler_and_worker_commands(tmp_path):
 @pytest.mark.parametrize("side", ["scheduler", "worker"])
 def test_a_cluster_without_the_project_is_one_line(tmp_path, side):
     stub = tmp_path / "stub"
-    (stub / "viz").mkdir(parents=True)
+    # Another package named viz, with its own (empty) compute: an editable install's finder
+    # would otherwise still find the project's modules below a stub's top level.
+    (stub / "viz" / "compute").mkdir(parents=True)
     (stub / "viz" / "__init__.py").write_text('"""Some other package named viz."""\n')
+    (stub / "viz" / "compute" / "__init__.py").write_text('"""Not the compute of nnfractal."""\n')
     paths = {"scheduler_path": stub} if side == "scheduler" else {"worker_path": stub}
     with dask_cli_cluster(tmp_path, workers=1, **paths) as address:
         with pytest.raises(UsageError) as info:

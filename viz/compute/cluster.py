@@ -147,7 +147,7 @@ def probe_task() -> tuple[str, str]:
 
     import zarr  # noqa: F401  (tiles write into Zarr stores)
 
-    from viz.compute.engine import init_backend
+    from viz.compute.backend import init_backend
     from viz.compute.tiles import worker_arch
 
     return socket.gethostname(), init_backend(worker_arch())

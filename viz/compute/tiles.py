@@ -56,22 +56,6 @@ def tile_grid(rows: int, cols: int, size: int) -> list[Tile]:
             for i, r in enumerate(range(0, rows, size)) for j, c in enumerate(range(0, cols, size))]
 
 
-def build_engine(spec: ProblemSpec, arch: str):
-    """Start Taichi on `arch` and build the engine of a problem: the one place that knows the engine's API."""
-    from viz.compute.engine import Engine, init_backend
-    from viz.problem.arrays import load_problem
-    from viz.problem.conditions import CONDITIONS
-
-    spec.validate()
-    condition = CONDITIONS[spec.condition]
-    try:
-        problem = load_problem(condition, spec.width, spec.steps, spec.seed)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    init_backend(arch)
-    return Engine(problem, condition, spec.readout)
-
-
 def worker_arch() -> str:
     """The arch this process was told to use (default auto: CUDA where a driver is present)."""
     return os.environ.get(ARCH_VARIABLE, "auto")
@@ -79,8 +63,11 @@ def worker_arch() -> str:
 
 def cached_engine(spec: ProblemSpec):
     """This process's engine for a problem, built (kernel compiled) on its first use."""
+    from viz.compute.backend import init_backend
+    from viz.compute.engine import build_engine
+
     if spec not in _engines:
-        engine = build_engine(spec, worker_arch())
+        engine = build_engine(spec.validate(), init_backend(worker_arch()))
         engine.prepare()
         _engines[spec] = engine
     return _engines[spec]
@@ -98,8 +85,13 @@ def warm(spec: ProblemSpec) -> str:
 
 def measure_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """The float64 measures of the pixels xs (columns) by ys (rows, row 0 = bottom): hyperparameter values, not logs."""
+    from viz.compute.loop import compute_pixels, still_order
+
     grid_x, grid_y = np.meshgrid(np.asarray(xs, np.float64), np.asarray(ys, np.float64))
-    values = cached_engine(spec).measure(grid_x.ravel(), grid_y.ravel())
+    engine = cached_engine(spec)
+    values = np.full(grid_x.size, np.nan)
+    compute_pixels(engine.measure, grid_x.ravel(), grid_y.ravel(), values, still_order(engine.arch, values.size),
+                   chunk=engine.chunk_pixels)
     return values.reshape(grid_x.shape)
 
 
