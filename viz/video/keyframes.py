@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from viz import limits
 from viz.compute.loop import compute_pixels
 from viz.errors import UsageError
 from viz.outputs import save_npy
@@ -41,6 +42,8 @@ MANIFEST = "manifest.json"
 OUTER_DECADES = 6.0
 #: Seconds between checkpoints of the keyframe in progress.
 CHECKPOINT_S = 60.0
+#: Bytes a keyframe in progress holds per sample: its measures, the two axes' hyperparameters, a checkpoint copy.
+BYTES_PER_SAMPLE = 32
 #: Samples per engine call unless the caller says (the engine's own size): a live progress bar and a prompt Ctrl-C.
 CHUNK = 512
 
@@ -112,12 +115,15 @@ def zoom_levels(res: int, deepest: int) -> tuple[int, ...]:
 
 
 def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
-    """Refuse a centre off the axes, too few samples, or a depth past the float64 limit."""
+    """Refuse a problem the engine cannot honour, a centre off the axes, too few samples or more than
+    memory holds, or a depth past the float64 limit."""
+    spec.problem.validate()
     x, y = spec.centre
     if not (abs(x) <= DOMAIN and abs(y) <= DOMAIN):
         raise UsageError(f"the target ({x:g}, {y:g}) is outside the axes: log10 values must lie within +-{DOMAIN:g}")
     if spec.res < 8:
         raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {spec.res}")
+    limits.memory(f"a keyframe of {spec.res}x{spec.res} (--res {spec.res})", spec.res ** 2 * BYTES_PER_SAMPLE)
     deepest = spec.levels[-1]
     view = View(spec.cx, spec.cy, spec.spacing(deepest), spec.res, spec.res)
     if deepest > MAX_LEVEL or spec.spacing(deepest) < min_pixel(view):
