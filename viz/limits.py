@@ -158,7 +158,8 @@ def npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], np.dtype]:
         raise UsageError(f"{path}: not a readable .npy array ({str(exc).splitlines()[0] if str(exc) else 'bad header'})"
                          ) from None
     if dtype.hasobject:
-        raise UsageError(f"{path}: holds Python objects, not numbers; such files are never loaded")
+        raise UsageError(f"{path}: not a readable .npy array: it holds Python objects, not numbers, "
+                         "and such files are never loaded")
     size = math.prod(shape)
     if size == 0:
         raise UsageError(f"{path}: the array is empty (shape {shape})")

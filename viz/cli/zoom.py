@@ -15,6 +15,7 @@ from pathlib import Path
 from viz import limits
 from viz.cli import args as cliargs
 from viz.errors import UsageError
+from viz.outputs import check_writable
 from viz.problem.conditions import PANEL_WINDOWS, panel_log_window
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL
@@ -112,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--fps times --seconds-per-2x asks for {args.fps * args.seconds_per_2x:g} frames "
                          f"per halving; at most {MAX_FRAMES_PER_2X:,}")
     frames_per_2x = max(1, round(args.fps * args.seconds_per_2x))
-    out = Path(args.out or f"recordings/zoom-{spec.problem.condition}.mp4")
+    out = check_writable(args.out, suffixes=(".mp4",)) if args.out else Path(
+        f"recordings/zoom-{spec.problem.condition}.mp4")
     recorder = Recorder(out, args.fps, args.size, keep_partial=False)
     store = KeyframeStore.create_or_resume(Path(args.store) if args.store else out.with_suffix(".keyframes"), spec)
     try:

@@ -20,6 +20,13 @@ BINS = 10
 #: Shortest measure side that box-counts: its edge image (one pixel less) must
 #: exceed the 10-pixel first box, or PoreSpy's sizes run below 10 or are one size.
 MIN_SIDE = 12
+#: Smallest side at which one image's estimate holds: measured on the tanh panel (paper preset) at
+#: 16, 24, 32, 48, 64, 96 and 128 px against a 256 px render.
+MIN_RELIABLE_SIDE = 64
+
+
+class NoBoundary(UsageError):
+    """The image holds no boundary the method can count (one sign, or no box straddles it)."""
 
 
 @dataclass(frozen=True)
@@ -110,11 +117,11 @@ def count_image(measure: np.ndarray) -> BoxCount:
         raise UsageError("the image holds NaN, which no measure image does")
     edges = edge_image(measure)
     if not edges.any():
-        raise UsageError("no 2x2 neighbourhood holds both signs: the image has no boundary to measure")
+        raise NoBoundary("no 2x2 neighbourhood holds both signs: the image has no boundary to measure")
     sizes, counts = box_counts(edges)
     if not counts.all():
         d = sizes[counts == 0][0]
-        raise UsageError(f"no {d}-pixel box straddles the boundary, so its dimension is undefined")
+        raise NoBoundary(f"no {d}-pixel box straddles the boundary, so its dimension is undefined")
     return BoxCount(sizes, counts, local_slopes(sizes, counts))
 
 
