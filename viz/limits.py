@@ -63,8 +63,8 @@ def log10_value(name: str, value: float) -> float:
     """A log10 hyperparameter inside float64's normal range (|x| <= MAX_LOG10)."""
     value = finite(name, value)
     if abs(value) > MAX_LOG10:
-        raise UsageError(f"{name} {value:g} is outside float64's normal range: log10 values must lie within "
-                         f"+-{MAX_LOG10:g} (did you type a learning rate where its log10 belongs?)")
+        raise UsageError(f"{name} {value:g} is outside the axes, past float64's normal range: log10 values "
+                         f"must lie within +-{MAX_LOG10:g} (did you type a learning rate where its log10 belongs?)")
     return value
 
 
