@@ -352,3 +352,53 @@ def test_bookmarks_default_to_the_users_data_folder(tmp_path, monkeypatch):
     assert default_file() == tmp_path / "home" / ".local" / "share" / "nnfractal" / "bookmarks.toml"
     save_bookmark(default_file(), "a", SavedView.of(View(0, 0, 0.01, 16, 16), ProblemSpec("tanh", 8, 100)))
     assert find_bookmark(default_file(), "a").problem == ProblemSpec("tanh", 8, 100)
+
+
+# Item 10: dim says when its numbers mean little, and a keyframe without a boundary no longer sinks a store.
+
+def disc(res: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:res, 0:res]
+    return np.where((xx - res / 2) ** 2 + (yy - res / 3) ** 2 < (res / 3) ** 2, -1.0, 1.0)
+
+
+def test_dim_cautions_on_an_image_too_small_for_its_box_sizes(workdir, capsys):
+    from viz.paper.dim import MIN_RELIABLE_SIDE
+
+    np.save(workdir / "small.npy", disc(MIN_RELIABLE_SIDE - 8))
+    np.save(workdir / "large.npy", disc(MIN_RELIABLE_SIDE))
+    assert viz.cli.app.main(["dim", "small.npy"]) == 0
+    out = capsys.readouterr().out
+    assert f"caution: small.npy is {MIN_RELIABLE_SIDE - 8}x{MIN_RELIABLE_SIDE - 8}; below {MIN_RELIABLE_SIDE} px" in out
+    assert viz.cli.app.main(["dim", "large.npy"]) == 0
+    assert "caution" not in capsys.readouterr().out
+
+
+def test_dim_skips_keyframes_without_a_boundary_with_a_note(workdir, capsys):
+    store = workdir / "z.keyframes"
+    store.mkdir()
+    np.save(store / "level-05.npy", disc(96))
+    np.save(store / "level-06.npy", -np.ones((96, 96)))  # deep inside the converged side
+    assert viz.cli.app.main(["dim", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert "from 1 image(s)" in out and "note: skipped" in out and "level-06.npy" in out
+
+
+def test_dim_refuses_a_store_with_no_boundary_anywhere(workdir, capsys):
+    store = workdir / "z.keyframes"
+    store.mkdir()
+    np.save(store / "level-05.npy", np.ones((96, 96)))
+    assert viz.cli.app.main(["dim", str(store)]) == 2
+    assert "no boundary to measure" in capsys.readouterr().err
+
+
+def test_a_render_still_png_is_measured_like_its_npy(workdir, capsys):
+    from viz.colour.equalise import colour_measures
+
+    measure = disc(96)
+    np.save(workdir / "m.npy", measure)
+    meta = StillSpec(ProblemSpec("tanh", 8, 100), cols=96, rows=96).as_metadata()
+    save_png(workdir / "m.png", colour_measures(measure), meta=meta)
+    assert viz.cli.app.main(["dim", "m.npy"]) == 0
+    from_npy = capsys.readouterr().out
+    assert viz.cli.app.main(["dim", "m.png"]) == 0
+    assert capsys.readouterr().out == from_npy
