@@ -402,3 +402,24 @@ def test_a_render_still_png_is_measured_like_its_npy(workdir, capsys):
     from_npy = capsys.readouterr().out
     assert viz.cli.app.main(["dim", "m.png"]) == 0
     assert capsys.readouterr().out == from_npy
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=st.one_of(st.text(max_size=24), st.tuples(st.integers(-5, 10**12), st.integers(-5, 10**12)).map(
+    lambda wh: f"{wh[0]}x{wh[1]}")), cache_mb=FLAG_TEXT)
+def test_random_sizes_give_a_valid_still_or_a_usage_error(size, cache_mb):
+    from viz.explore.settings import check_cache_mb
+
+    try:
+        spec = cliargs.still_spec(parsed(["render", "--out", "x.npy", "--size= " + size]), 96)
+    except UsageError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert spec.cols >= 1 and spec.rows >= 1
+        limits.memory("the still", spec.cols * spec.rows)  # what was accepted fits this machine
+    try:
+        value = float(cache_mb)  # argparse refuses what is no number at all before this
+        check_cache_mb(value)
+    except (UsageError, ValueError):
+        return
+    assert math.isfinite(value) and 0 < value * 2**20 <= limits.MEMORY_SHARE * limits.machine_memory()
