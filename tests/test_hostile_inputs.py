@@ -423,3 +423,24 @@ def test_random_sizes_give_a_valid_still_or_a_usage_error(size, cache_mb):
     except (UsageError, ValueError):
         return
     assert math.isfinite(value) and 0 < value * 2**20 <= limits.MEMORY_SHARE * limits.machine_memory()
+
+
+@pytest.mark.parametrize("change, fragment", [
+    ({"cx": "DIGITS"}, "not valid JSON"),  # 5,000 digits: past Python's limit for int()
+    ({"cx": 10**400}, "outside the axes"),
+    ({"res": 10**9}, "GiB of memory"),
+    ({"steps": 10**15}, "--steps must be from 1"),
+])
+def test_a_hostile_keyframe_manifest_is_one_line(workdir, capsys, change, fragment):
+    from viz.video.keyframes import MANIFEST
+
+    store = workdir / "z.keyframes"
+    store.mkdir()
+    manifest = {"format": 1, **ProblemSpec("tanh", 8, 100).as_metadata(), "cx": 0, "cy": 0, "res": 16,
+                "levels": [1, 2, 3], **change}
+    (store / MANIFEST).write_text(json.dumps(manifest).replace('"DIGITS"', "9" * 5000))
+    before = listing(workdir)
+    assert viz.cli.app.main(["demo", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and fragment in err and "z.keyframes" in err, err
+    assert listing(workdir) == before
