@@ -197,4 +197,4 @@ def test_figure1_cautions_when_its_res_is_too_small(tmp_path, engine_calls, caps
     assert main(["figure1", "--res", "24", "--preset", "quick", "--quiet", "--out", str(out)]) == 0
     assert f"the estimate holds from about --res {MIN_RELIABLE_SIDE}" in capsys.readouterr().out
     assert figure1(tmp_path)[0] == 0  # --res 40: below the limit too, unless the limit is lower
-    assert ("caution" in capsys.readouterr().out) == (40 < MIN_RELIABLE_SIDE)
+    assert ("\ncaution: at --res" in capsys.readouterr().out) == (40 < MIN_RELIABLE_SIDE)

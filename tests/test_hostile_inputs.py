@@ -368,7 +368,8 @@ def test_dim_cautions_on_an_image_too_small_for_its_box_sizes(workdir, capsys):
     np.save(workdir / "large.npy", disc(MIN_RELIABLE_SIDE))
     assert viz.cli.app.main(["dim", "small.npy"]) == 0
     out = capsys.readouterr().out
-    assert f"caution: small.npy is {MIN_RELIABLE_SIDE - 8}x{MIN_RELIABLE_SIDE - 8}; below {MIN_RELIABLE_SIDE} px" in out
+    assert f"caution: small.npy is {MIN_RELIABLE_SIDE - 8}x{MIN_RELIABLE_SIDE - 8}: its box sizes" in out
+    assert f"it holds from about {MIN_RELIABLE_SIDE} px a side" in out
     assert viz.cli.app.main(["dim", "large.npy"]) == 0
     assert "caution" not in capsys.readouterr().out
 
