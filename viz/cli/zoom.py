@@ -29,6 +29,8 @@ DEFAULT_SIZE = (720, 720)
 EXIT_INTERRUPTED = 130
 #: Video frames per halving: an hour per 2x at 30 frames/s is far past any use.
 MAX_FRAMES_PER_2X = 100_000
+#: Frames per second a video player shows.
+MAX_FPS = 240.0
 
 
 def register(subparsers) -> None:
@@ -109,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
     """Compute what is missing, then encode; Ctrl-C keeps every finished keyframe."""
     cliargs.check_positive(fps=args.fps, seconds_per_2x=args.seconds_per_2x)
     spec = keyframe_spec(args)
+    if args.fps > MAX_FPS:
+        raise UsageError(f"--fps must be at most {MAX_FPS:g}, got {args.fps:g}")
     if args.fps * args.seconds_per_2x > MAX_FRAMES_PER_2X:
         raise UsageError(f"--fps times --seconds-per-2x asks for {args.fps * args.seconds_per_2x:g} frames "
                          f"per halving; at most {MAX_FRAMES_PER_2X:,}")
