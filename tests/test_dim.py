@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
 
 import viz.cli.app
 from viz.colour.equalise import colour_measures
+from viz.outputs import save_png
 from viz.paper.dim import box_counts, dimension, edge_image, local_slopes
 from viz.paper.dim_report import load_images
+from viz.paper.stills import StillSpec
 
 ps = pytest.importorskip("porespy")  # about 2.5 s to import: once for the module
 
@@ -118,7 +119,8 @@ def test_random_signs_have_dimension_two():
 def test_npy_and_png_of_the_same_measure_give_the_same_counts(tmp_path):
     measure = IMAGES["julia-nonsquare"]
     np.save(tmp_path / "m.npy", measure)
-    Image.fromarray(colour_measures(measure)).save(tmp_path / "m.png")
+    rows, cols = measure.shape
+    save_png(tmp_path / "m.png", colour_measures(measure), meta=StillSpec(cols=cols, rows=rows).as_metadata())
     [(_, from_npy)] = load_images(tmp_path / "m.npy")
     [(_, from_png)] = load_images(tmp_path / "m.png")
     np.testing.assert_array_equal(from_npy, measure)

@@ -177,3 +177,24 @@ def test_real_engine_quick_panels(tmp_path, engine_arch):
         assert stored.shape == (12, 12) and np.isfinite(stored).all()
     with Image.open(out) as im:
         assert im.width > 3 * MIN_DRAWN and im.height > 2 * MIN_DRAWN
+
+
+def test_an_empty_panel_file_is_recomputed_on_every_rerun(tmp_path, engine_calls):
+    status, out = figure1(tmp_path)
+    assert status == 0
+    folder = store_folder(out)
+    (folder / "tanh.npy").write_bytes(b"")
+    engine_calls.clear()
+    assert figure1(tmp_path)[0] == 0
+    assert engine_calls == ["tanh"]
+    assert figure1(tmp_path)[0] == 0 and engine_calls == ["tanh"]
+
+
+def test_figure1_cautions_when_its_res_is_too_small(tmp_path, engine_calls, capsys):
+    from viz.paper.dim import MIN_RELIABLE_SIDE
+
+    out = tmp_path / "small.png"
+    assert main(["figure1", "--res", "24", "--preset", "quick", "--quiet", "--out", str(out)]) == 0
+    assert f"the estimate holds from about --res {MIN_RELIABLE_SIDE}" in capsys.readouterr().out
+    assert figure1(tmp_path)[0] == 0  # --res 40: below the limit too, unless the limit is lower
+    assert ("\ncaution: at --res" in capsys.readouterr().out) == (40 < MIN_RELIABLE_SIDE)

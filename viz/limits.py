@@ -26,13 +26,15 @@ MAX_LOG10 = 200.0
 MAX_STEPS = 1_000_000
 #: Network width: the kernels unroll it, and a wider build takes minutes.
 MAX_WIDTH = 32
+#: Seeds of the NumPy draw: what a 64-bit signed integer in TOML or a store holds.
+MAX_SEED = 2**63 - 1
 #: Share of this machine's memory one request may plan to use.
 MEMORY_SHARE = 0.5
 #: Bytes of text a PNG or a bookmark file may carry, and how deep its JSON may nest.
 MAX_TEXT_BYTES = 1 << 20
 MAX_JSON_DEPTH = 32
 #: Pixels of an image read from disk (decoded only after its header is checked).
-MAX_IMAGE_PIXELS = 1 << 28
+MAX_IMAGE_PIXELS = 1 << 26  # 8192 x 8192, below Pillow's own decompression-bomb warning
 
 
 def finite(name: str, value: float) -> float:
@@ -61,13 +63,19 @@ def log10_value(name: str, value: float) -> float:
     """A log10 hyperparameter inside float64's normal range (|x| <= MAX_LOG10)."""
     value = finite(name, value)
     if abs(value) > MAX_LOG10:
-        raise UsageError(f"{name} {value:g} is outside float64's normal range: log10 values must lie within "
-                         f"+-{MAX_LOG10:g} (did you type a learning rate where its log10 belongs?)")
+        raise UsageError(f"{name} {value:g} is outside the axes, past float64's normal range: log10 values "
+                         f"must lie within +-{MAX_LOG10:g} (did you type a learning rate where its log10 belongs?)")
     return value
 
 
 def log10_window(window) -> tuple[float, float, float, float]:
     """A view X0 X1 Y0 Y1 in log10 units: four finite numbers in range, each axis increasing."""
+    try:
+        window = tuple(float(v) for v in window)
+    except (TypeError, ValueError, OverflowError):
+        window = ()
+    if len(window) != 4 or not all(math.isfinite(v) for v in window):
+        raise UsageError(f"the window must be four finite numbers X0 X1 Y0 Y1, got {' '.join(map(repr, window))}")
     x0, x1, y0, y1 = (log10_value("the window", v) for v in window)
     if not (x0 < x1 and y0 < y1):
         raise UsageError(f"the window needs X0 < X1 and Y0 < Y1, got {x0:g} {x1:g} {y0:g} {y1:g}")
@@ -91,8 +99,8 @@ def _gib(nbytes: float) -> str:
     return f"{nbytes / 2 ** 30:,.1f} GiB"
 
 
-def json_text(text: str | bytes, what: str):
-    """Parse JSON of bounded size and nesting; UsageError for anything else (huge integers included)."""
+def bounded_text(text: str | bytes, what: str) -> str:
+    """Text of bounded size, UTF-8 and bracket nesting ([ and { outside double-quoted strings), as str."""
     if len(text) > MAX_TEXT_BYTES:
         raise UsageError(f"{what} holds {len(text):,} bytes of text; at most {MAX_TEXT_BYTES:,} are read")
     if isinstance(text, bytes):
@@ -102,7 +110,7 @@ def json_text(text: str | bytes, what: str):
             raise UsageError(f"{what} is not UTF-8 text") from None
     depth = deepest = 0
     in_string = escaped = False
-    for char in text:  # bracket depth outside strings, before the recursive parser sees it
+    for char in text:  # bracket depth outside strings, before a recursive parser sees it
         if in_string:
             if escaped:
                 escaped = False
@@ -118,7 +126,13 @@ def json_text(text: str | bytes, what: str):
         elif char in "]}":
             depth -= 1
     if deepest > MAX_JSON_DEPTH:
-        raise UsageError(f"{what} nests its JSON {deepest} deep; at most {MAX_JSON_DEPTH} is read")
+        raise UsageError(f"{what} nests its JSON or TOML {deepest} deep; at most {MAX_JSON_DEPTH} is read")
+    return text
+
+
+def json_text(text: str | bytes, what: str):
+    """Parse JSON of bounded size and nesting; UsageError for anything else (huge integers included)."""
+    text = bounded_text(text, what)
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer past Python's digit limit
@@ -144,7 +158,8 @@ def npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], np.dtype]:
         raise UsageError(f"{path}: not a readable .npy array ({str(exc).splitlines()[0] if str(exc) else 'bad header'})"
                          ) from None
     if dtype.hasobject:
-        raise UsageError(f"{path}: holds Python objects, not numbers; such files are never loaded")
+        raise UsageError(f"{path}: not a readable .npy array: it holds Python objects, not numbers, "
+                         "and such files are never loaded")
     size = math.prod(shape)
     if size == 0:
         raise UsageError(f"{path}: the array is empty (shape {shape})")

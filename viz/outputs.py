@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from viz import limits
 from viz.errors import UsageError
 
 META_KEY = "nnfractal"
@@ -22,6 +23,8 @@ OUTPUT_SUFFIXES = (".npy", ".png")
 
 def check_writable(path: str | os.PathLike, suffixes=OUTPUT_SUFFIXES) -> Path:
     """Fail before any work if `path` cannot be written (bad suffix, missing or read-only folder)."""
+    if str(path).endswith(("/", os.sep)):
+        raise UsageError(f"output {str(path)!r} names a folder (trailing slash); give a file name")
     path = Path(path)
     if path.suffix.lower() not in suffixes:
         raise UsageError(f"output {str(path)!r} must end in {' or '.join(suffixes)}")
@@ -75,22 +78,28 @@ def save_png(path: str | os.PathLike, rgb: np.ndarray, meta: dict | None = None)
 
 
 def read_png_meta(path: str | os.PathLike) -> dict:
-    """The settings a PNG of ours carries; UsageError if it is not one."""
+    """The settings a PNG of ours carries; UsageError if it is not one.
+
+    Only the header and the text chunks before the image data are read: the
+    image size is checked before anything is decoded, and the text against
+    the limits on JSON (viz.limits.json_text).
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
-            text = image.text.get(META_KEY) if hasattr(image, "text") else None
+        with Image.open(path, formats=["PNG"]) as image:
+            limits.image_size(image, path)
+            text = image.info.get(META_KEY)
     except FileNotFoundError:
         raise UsageError(f"no such file: {str(path)!r}") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise UsageError(f"{str(path)!r} is not a readable PNG ({exc})") from None
-    if text is None:
+    except IsADirectoryError:
+        raise UsageError(f"{str(path)!r} is a folder, not a PNG") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise UsageError(f"{str(path)!r} is not a readable PNG ({str(exc).splitlines()[0] if str(exc) else 'bad file'})"
+                         ) from None
+    if not isinstance(text, str):
         raise UsageError(f"{str(path)!r} carries no nnfractal view (was it saved by nnfractal?)")
-    try:
-        meta = json.loads(text)
-    except json.JSONDecodeError:
-        raise UsageError(f"{str(path)!r}: its nnfractal text is not valid JSON") from None
+    meta = limits.json_text(text, f"{str(path)!r}: its nnfractal text")
     if not isinstance(meta, dict):
         raise UsageError(f"{str(path)!r}: its nnfractal text is not a settings object")
     return meta

@@ -8,8 +8,10 @@ means (a window, a problem, a still) is checked by the object that owns it.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 
+from viz import limits
 from viz.compute.backend import ARCHES
 from viz.errors import UsageError
 from viz.paper.stills import StillSpec
@@ -58,10 +60,10 @@ def add_resolution_args(parser: argparse.ArgumentParser, default: int) -> None:
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """'1280x720' -> (1280, 720); argparse reports a ValueError as a bad value."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"size must look like 1280x720, got {text!r}")
+    """'1280x720' -> (1280, 720), both sides at least 1; argparse reports anything else as a bad value."""
+    match = re.fullmatch(r"\s*(\d{1,9})\s*[xX]\s*(\d{1,9})\s*", text)
+    if not match or min(int(match.group(1)), int(match.group(2))) < 1:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720 (each side at least 1), got {text!r}")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -84,9 +86,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_number(text: str) -> float:
+    """argparse type: a finite number above 0 (argparse names the flag in its message)."""
+    try:
+        return limits.positive("the value", float(text))
+    except (ValueError, UsageError) as exc:
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text!r}") from exc
+
+
 def check_positive(**flags: float) -> None:
-    """Refuse flags that must be positive, named as given: check_positive(fps=...) speaks of --fps."""
-    if not all(value > 0 for value in flags.values()):
+    """Refuse flags that must be finite and positive, named as given: check_positive(fps=...) speaks of --fps."""
+    if not all(math.isfinite(value) and value > 0 for value in flags.values()):
         names = " and ".join("--" + name.replace("_", "-") for name in flags)
         raise UsageError(f"{names} must be positive")
 
@@ -108,11 +118,14 @@ def log_window(args: argparse.Namespace) -> tuple[float, float, float, float]:
 
 def still_spec(args: argparse.Namespace, default_res: int) -> StillSpec:
     """The still that the parsed arguments ask for, checked."""
-    preset = PRESETS[args.preset]
-    name = condition_name(args)
-    panel = getattr(args, "panel", None)
-    window = panel_log_window(panel) if panel else tuple(args.window or DEFAULT_WINDOW)
-    steps = args.steps or (PANEL_STEPS.get(panel, preset.steps) if panel else preset.steps)
     cols, rows = resolution(args, default_res)
-    problem = ProblemSpec(name, args.width or preset.width, steps, args.seed, args.readout)
-    return StillSpec(problem, window=window, cols=cols, rows=rows).validate()
+    return StillSpec(problem_spec(args), window=log_window(args), cols=cols, rows=rows).validate()
+
+
+def problem_spec(args: argparse.Namespace) -> ProblemSpec:
+    """The problem the flags name (unchecked): --steps and --width as given, else the panel's or preset's."""
+    preset = PRESETS[args.preset]
+    panel = getattr(args, "panel", None)
+    steps = PANEL_STEPS.get(panel, preset.steps) if args.steps is None else args.steps
+    width = preset.width if args.width is None else args.width
+    return ProblemSpec(condition_name(args), width, steps, args.seed, args.readout)

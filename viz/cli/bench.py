@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from viz.cli.args import positive_int
+from viz.cli.args import positive_int, positive_number
 from viz.compute.backend import ARCHES
 
 
@@ -18,7 +18,8 @@ def register(subparsers) -> None:
                    help="time each implementation this many times and keep the fastest (default %(default)s)")
     p.add_argument("--explore", action="store_true",
                    help="measure the live window instead (needs a display; Xvfb will do)")
-    p.add_argument("--seconds", type=float, default=10.0, help="--explore: seconds of continuous zoom to time")
+    p.add_argument("--seconds", type=positive_number, default=10.0,
+                   help="--explore: seconds of continuous zoom to time")
     p.set_defaults(run=run)
 
 

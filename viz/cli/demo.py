@@ -83,7 +83,7 @@ def live_player(args: argparse.Namespace):
 
     arch = args.arch if args.arch != "auto" else ("cuda" if cuda_available() else "cpu")
     preset = PRESETS[args.preset or ("paper" if arch == "cuda" else "quick")]
-    res = args.res or LIVE_RES[arch]
+    res = LIVE_RES[arch] if args.res is None else args.res
     if res < 8:
         raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {res}")
     settings = autopilot.PilotSettings(ProblemSpec(args.condition, preset.width, preset.steps, args.seed), res, arch)

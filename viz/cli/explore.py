@@ -6,7 +6,6 @@ from pathlib import Path
 
 from viz.cli import args as cliargs
 from viz.errors import UsageError
-from viz.explore.bookmarks import DEFAULT_FILE
 from viz.explore.settings import ExploreRequest, settings_for
 
 DEFAULT_SIZE = (1280, 720)
@@ -28,8 +27,9 @@ def register(subparsers) -> None:
     p.add_argument("--cache-mb", type=float, default=512.0,
                    help="memory for computed samples, all conditions together (default %(default)s)")
     p.add_argument("--bookmark", metavar="NAME", help="open a bookmark saved with B")
-    p.add_argument("--bookmarks", type=Path, default=DEFAULT_FILE, metavar="FILE",
-                   help="bookmarks file, .toml or .json (default %(default)s)")
+    p.add_argument("--bookmarks", type=Path, default=None, metavar="FILE",
+                   help="bookmarks file, .toml or .json "
+                        "(default: nnfractal/bookmarks.toml in $XDG_DATA_HOME, or in ~/.local/share without it)")
     p.set_defaults(run=run)
 
 

@@ -12,10 +12,11 @@ import math
 import sys
 from pathlib import Path
 
+from viz import limits
 from viz.cli import args as cliargs
 from viz.errors import UsageError
-from viz.explore.bookmarks import DEFAULT_FILE
-from viz.problem.conditions import PANEL_STEPS, PANEL_WINDOWS, PRESETS, panel_log_window
+from viz.outputs import check_writable
+from viz.problem.conditions import PANEL_WINDOWS, panel_log_window
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL
 from viz.sampling.view import to_fixed
@@ -26,6 +27,10 @@ from viz.video.recorder import Recorder
 DEFAULT_RES = 256
 DEFAULT_SIZE = (720, 720)
 EXIT_INTERRUPTED = 130
+#: Video frames per halving: an hour per 2x at 30 frames/s is far past any use.
+MAX_FRAMES_PER_2X = 100_000
+#: Frames per second a video player shows.
+MAX_FPS = 240.0
 
 
 def register(subparsers) -> None:
@@ -45,8 +50,9 @@ def register(subparsers) -> None:
     depth.add_argument("--depth", type=float, metavar="DECADES",
                        help="decades of magnification from the outer keyframe (6+ decades wide) to the deepest")
     depth.add_argument("--keyframes", type=int, metavar="K", help="number of keyframes, each 2x narrower")
-    p.add_argument("--bookmarks", type=Path, default=DEFAULT_FILE, metavar="FILE",
-                   help="bookmarks file for --bookmark, .toml or .json (default %(default)s)")
+    p.add_argument("--bookmarks", type=Path, default=None, metavar="FILE",
+                   help="bookmarks file for --bookmark, .toml or .json "
+                        "(default: nnfractal/bookmarks.toml in $XDG_DATA_HOME, or in ~/.local/share without it)")
     cliargs.add_problem_args(p)
     p.add_argument("--res", type=int, default=DEFAULT_RES, help="samples per keyframe side (default %(default)s)")
     p.add_argument("--fps", type=float, default=30.0, help="video frames per second (default %(default)g)")
@@ -63,22 +69,18 @@ def register(subparsers) -> None:
 def target(args: argparse.Namespace) -> tuple[ProblemSpec, tuple[int, int], float | None]:
     """(problem, fixed-point centre, target width in decades or None) from the arguments."""
     if args.still or args.bookmark:
-        from viz.explore.bookmarks import find_bookmark, from_png
+        from viz.explore.bookmarks import default_file, find_bookmark, from_png
 
-        saved = from_png(args.still) if args.still else find_bookmark(args.bookmarks, args.bookmark)
+        saved = from_png(args.still) if args.still else find_bookmark(
+            args.bookmarks or default_file(), args.bookmark)
         x0, x1, y0, y1 = saved.window
         centre = saved.centre or (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2))
         return saved.problem, centre, max(x1 - x0, y1 - y0)
-    preset = PRESETS[args.preset]
-    name = cliargs.condition_name(args)
-    steps = args.steps or (PANEL_STEPS.get(args.panel, preset.steps) if args.panel else preset.steps)
-    problem = ProblemSpec(name, args.width or preset.width, steps, args.seed, args.readout)
+    problem = cliargs.problem_spec(args)
     if args.panel:
         x0, x1, y0, y1 = panel_log_window(args.panel)
         return problem, (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2)), max(x1 - x0, y1 - y0)
-    x, y = args.center
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise UsageError("--center needs two finite numbers")
+    x, y = (limits.log10_value("--center", v) for v in args.center)
     return problem, (to_fixed(x), to_fixed(y)), None
 
 
@@ -93,9 +95,9 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
             raise UsageError("a zoom needs at least 2 keyframes")
         deepest = first + args.keyframes - 1
     elif args.depth is not None:
-        if not args.depth > 0:
-            raise UsageError("--depth must be a positive number of decades")
-        deepest = first + math.ceil(args.depth * math.log2(10) - 1e-9)
+        cliargs.check_positive(depth=args.depth)
+        # MAX_LEVEL decades are far more than MAX_LEVEL halvings: deeper asks are refused by check_spec
+        deepest = first + math.ceil(min(args.depth, MAX_LEVEL) * math.log2(10) - 1e-9)
     elif width is not None:
         deepest = level_for_width(args.res, width)
     else:
@@ -107,11 +109,16 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
 
 def run(args: argparse.Namespace) -> int:
     """Compute what is missing, then encode; Ctrl-C keeps every finished keyframe."""
+    cliargs.check_positive(fps=args.fps, seconds_per_2x=args.seconds_per_2x)
     spec = keyframe_spec(args)
-    if not (args.fps > 0 and args.seconds_per_2x > 0):
-        raise UsageError("--fps and --seconds-per-2x must be positive")
+    if args.fps > MAX_FPS:
+        raise UsageError(f"--fps must be at most {MAX_FPS:g}, got {args.fps:g}")
+    if args.fps * args.seconds_per_2x > MAX_FRAMES_PER_2X:
+        raise UsageError(f"--fps times --seconds-per-2x asks for {args.fps * args.seconds_per_2x:g} frames "
+                         f"per halving; at most {MAX_FRAMES_PER_2X:,}")
     frames_per_2x = max(1, round(args.fps * args.seconds_per_2x))
-    out = Path(args.out or f"recordings/zoom-{spec.problem.condition}.mp4")
+    out = check_writable(args.out, suffixes=(".mp4",)) if args.out else Path(
+        f"recordings/zoom-{spec.problem.condition}.mp4")
     recorder = Recorder(out, args.fps, args.size, keep_partial=False)
     store = KeyframeStore.create_or_resume(Path(args.store) if args.store else out.with_suffix(".keyframes"), spec)
     try:

@@ -1,7 +1,7 @@
 """The explorer: its settings, background refiner, bookmarks and the window's controls.
 
 Public face (what the other subpackages import from here):
-- bookmarks: DEFAULT_FILE, find_bookmark, from_png
+- bookmarks: default_file, find_bookmark, from_png
 - refiner: coverage
 - settings: ExploreRequest, Settings, settings_for
 - window: Explorer

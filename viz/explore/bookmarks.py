@@ -3,30 +3,62 @@
 A saved view is the problem (a ProblemSpec, its fields flat in the record),
 the window in log10 units [x0, x1, y0, y1] and its size in pixels, as a
 still's PNG text has them (viz.paper.stills.StillSpec), plus, when
-the explorer saved it, the exact fixed-point centre (as decimal strings: it
-overflows TOML's 64-bit integers) and the pixel size, so that reopening a
-deep view loses no bit. Anything malformed is refused with one line that
-names the file, the bookmark and the field.
+the explorer saved it, the exact fixed-point centre and the pixel size, so
+that reopening a deep view loses no bit. The centre is an integer of 2**-64
+decades; it is written as the exact decimal it stands for ("1.1238000...",
+every digit kept, readable and editable), and the older form, that integer
+itself as a digit string, is still read. Files are read within the limits
+of viz.limits; anything malformed is refused with one line that names the
+file, the bookmark and the field.
 """
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from pathlib import Path
 
 import tomllib
 
+from viz import limits
 from viz.errors import UsageError
 from viz.outputs import atomic_write, read_png_meta
 from viz.problem.conditions import CONDITIONS, READOUTS
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import View, from_fixed
+from viz.sampling.view import FRAC_BITS, View, check_window, from_fixed
 
-#: Where B saves and --bookmark reads unless --bookmarks says otherwise.
-DEFAULT_FILE = Path("bookmarks.toml")
 SUFFIXES = (".toml", ".json")
+#: Enough digits for any centre within the axes: 2**-64 has 64 decimal places, plus the integer part.
+_EXACT = Context(prec=120)
+
+
+def default_file() -> Path:
+    """Where B saves and --bookmark reads unless --bookmarks says otherwise: the user's data folder (XDG)."""
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "nnfractal" / "bookmarks.toml"
+
+
+def centre_text(fixed: int) -> str:
+    """The exact decimal a fixed-point centre stands for, always with a decimal point."""
+    text = format(_EXACT.divide(Decimal(fixed), Decimal(1 << FRAC_BITS)), "f")
+    return text if "." in text else text + ".0"
+
+
+def centre_fixed(text: str) -> int:
+    """A centre written by centre_text (nearest fixed point), or in the older integer form; ValueError if neither."""
+    if not isinstance(text, str) or len(text) > 200:
+        raise ValueError(text)
+    if "." not in text and "e" not in text.lower():
+        return int(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    limits.log10_value("the centre", float(value))
+    return int(_EXACT.multiply(value, Decimal(1 << FRAC_BITS)).to_integral_value(ROUND_HALF_EVEN))
 
 
 @dataclass(frozen=True)
@@ -61,7 +93,7 @@ class SavedView:
         """Plain values for a bookmark file or PNG text (a superset of a still's metadata)."""
         data = {**self.problem.as_metadata(), "window": list(self.window), "cols": self.cols, "rows": self.rows}
         if self.centre is not None and self.pixel is not None:
-            data["centre"] = [str(self.centre[0]), str(self.centre[1])]
+            data["centre"] = [centre_text(self.centre[0]), centre_text(self.centre[1])]
             data["pixel"] = self.pixel
         return data
 
@@ -89,28 +121,38 @@ def parse_record(record, where: str) -> SavedView:
         raise UsageError(f"{where}: unknown readout {readout!r}")
     window = _field(record, "window", list, where)
     if (not isinstance(window, list) or len(window) != 4
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in window)
-            or not (window[0] < window[1] and window[2] < window[3])):
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in window)):
         raise UsageError(f"{where}: 'window' must be four finite numbers x0 < x1, y0 < y1 (log10), got {window!r}")
     width, steps, cols, rows = (_field(record, k, int, where) for k in ("width", "steps", "cols", "rows"))
     seed = record.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise UsageError(f"{where}: 'seed' must be an integer, got {seed!r}")
-    if min(width, steps, cols, rows) < 1:
-        raise UsageError(f"{where}: width, steps, cols and rows must be positive")
+    try:
+        window = check_window(window)
+    except UsageError as exc:
+        raise UsageError(f"{where}: 'window' must be x0 < x1, y0 < y1 in log10 units: {exc}") from None
+    try:
+        problem = ProblemSpec(condition, width, steps, seed, readout).validate()
+        limits.count("cols x rows", cols * rows, 1, limits.MAX_IMAGE_PIXELS)
+        if min(cols, rows) < 1:
+            raise UsageError(f"cols and rows must be positive, got {cols} and {rows}")
+    except UsageError as exc:
+        raise UsageError(f"{where}: {exc}") from None
     centre, pixel = record.get("centre"), record.get("pixel")
     if centre is not None or pixel is not None:
         try:
-            centre = (int(centre[0]), int(centre[1]))
-            if len(record["centre"]) != 2:
-                raise ValueError
-            pixel = float(pixel)
-        except (TypeError, ValueError, IndexError, KeyError):
-            raise UsageError(f"{where}: 'centre' must be two integer strings and 'pixel' a number") from None
-        if not (math.isfinite(pixel) and pixel > 0):
-            raise UsageError(f"{where}: 'pixel' must be a positive number, got {pixel!r}")
-    return SavedView(ProblemSpec(condition, width, steps, seed, readout), tuple(float(v) for v in window),
-                     cols, rows, centre, pixel)
+            if not isinstance(centre, list) or len(centre) != 2:
+                raise ValueError(centre)
+            centre = (centre_fixed(centre[0]), centre_fixed(centre[1]))
+            limits.log10_value("the centre", from_fixed(centre[0]))
+            limits.log10_value("the centre", from_fixed(centre[1]))
+            pixel = limits.positive("'pixel'", float(pixel))
+        except (TypeError, ValueError, OverflowError):
+            raise UsageError(f"{where}: 'centre' must be two integer strings (fixed point) or decimal strings "
+                             "(log10) and 'pixel' a positive number") from None
+        except UsageError as exc:
+            raise UsageError(f"{where}: {exc}") from None
+    return SavedView(problem, window, cols, rows, centre, pixel)
 
 
 def _suffix(path: Path) -> str:
@@ -125,18 +167,27 @@ def load_bookmarks(path: str | os.PathLike) -> dict[str, dict]:
     path = Path(path)
     suffix = _suffix(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(limits.MAX_TEXT_BYTES + 1)
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read bookmarks file {str(path)!r}: {exc}") from None
-    try:
-        data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"bookmarks file {str(path)!r} is not valid {suffix[1:].upper()}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read bookmarks file {str(path)!r}: {exc.strerror}") from None
+    what = f"bookmarks file {str(path)!r}"
+    data = limits.json_text(data, what) if suffix == ".json" else _toml(data, what)
     if not isinstance(data, dict):
-        raise UsageError(f"bookmarks file {str(path)!r} must hold a table of named bookmarks")
+        raise UsageError(f"{what} must hold a table of named bookmarks")
     return data
+
+
+def _toml(data: bytes, what: str) -> dict:
+    """TOML of bounded size and nesting, parsed."""
+    text = limits.bounded_text(data, what)
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
+        raise UsageError(f"{what} is not valid TOML: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}"
+                         ) from None
 
 
 def find_bookmark(path: str | os.PathLike, name: str) -> SavedView:
@@ -157,6 +208,7 @@ def save_bookmark(path: str | os.PathLike, name: str, saved: SavedView) -> None:
     suffix = _suffix(path)
     marks = load_bookmarks(path)
     marks[name] = saved.record()
+    path.parent.mkdir(parents=True, exist_ok=True)  # the data folder, on a first bookmark
     text = toml_text(marks) if suffix == ".toml" else json.dumps(marks, indent=2, sort_keys=True) + "\n"
     atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
 

@@ -5,11 +5,13 @@ exit status 2 rather than a window that appears and dies.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from viz import limits
 from viz.errors import UsageError
-from viz.explore.bookmarks import DEFAULT_FILE, SavedView, find_bookmark, from_png
+from viz.explore.bookmarks import SavedView, default_file, find_bookmark, from_png
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset
 from viz.problem.spec import PAPER_SEED, ProblemSpec
 from viz.sampling.view import check_window
@@ -33,7 +35,7 @@ class Settings:
     arch: str = "auto"
     cache_mb: float = 512.0
     fullscreen: bool = False
-    bookmarks: Path = DEFAULT_FILE
+    bookmarks: Path = field(default_factory=default_file)
     recordings: Path = Path("recordings")
     vsync: bool = True
     hud: bool = True
@@ -50,7 +52,7 @@ class ExploreRequest:
 
     png: str | None = None
     bookmark: str | None = None
-    bookmarks: Path = DEFAULT_FILE
+    bookmarks: Path | None = None  # None: default_file()
     condition: str = "tanh"
     panel: str | None = None
     home: tuple[float, float, float, float] = DEFAULT_WINDOW
@@ -66,9 +68,10 @@ class ExploreRequest:
 
 
 def check_cache_mb(cache_mb: float) -> None:
-    """The sample cache needs a positive size."""
-    if not cache_mb > 0:
+    """The sample cache needs a positive size that this machine's memory holds."""
+    if not (math.isfinite(cache_mb) and cache_mb > 0):
         raise UsageError(f"--cache-mb must be positive, got {cache_mb:g}")
+    limits.memory(f"--cache-mb {cache_mb:g}", cache_mb * 2**20)
 
 
 def default_preset(arch: str) -> str:
@@ -84,7 +87,7 @@ def settings_for(request: ExploreRequest) -> Settings:
     from viz.problem.arrays import load_problem
 
     saved = from_png(request.png) if request.png else (
-        find_bookmark(request.bookmarks, request.bookmark) if request.bookmark else None)
+        find_bookmark(request.bookmarks or default_file(), request.bookmark) if request.bookmark else None)
     if request.arch == "cuda" and not cuda_available():
         raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
     if min(request.size) < MIN_SIDE:
@@ -95,8 +98,8 @@ def settings_for(request: ExploreRequest) -> Settings:
         problem = saved.problem
         home = saved.window
     else:
-        problem = ProblemSpec(request.condition, request.width or base.width,
-                              request.steps or PANEL_STEPS.get(request.panel, base.steps),
+        problem = ProblemSpec(request.condition, base.width if request.width is None else request.width,
+                              PANEL_STEPS.get(request.panel, base.steps) if request.steps is None else request.steps,
                               request.seed, request.readout)
         home = check_window(request.home)
     problem.validate()
@@ -109,4 +112,5 @@ def settings_for(request: ExploreRequest) -> Settings:
     presets = tuple(PRESETS.values()) if preset.name != "custom" else (preset, *PRESETS.values())
     return Settings(condition=problem.condition, preset=preset, presets=presets, home=home, size=request.size,
                     start=saved, seed=problem.seed, readout=problem.readout, arch=request.arch,
-                    cache_mb=request.cache_mb, fullscreen=request.fullscreen, bookmarks=request.bookmarks)
+                    cache_mb=request.cache_mb, fullscreen=request.fullscreen,
+                    bookmarks=request.bookmarks or default_file())

@@ -11,7 +11,7 @@ from pathlib import Path
 from viz.errors import Interrupted, UsageError
 from viz.outputs import check_writable, save_png
 from viz.paper import stills
-from viz.paper.dim import check_countable_side, dimension
+from viz.paper.dim import MIN_RELIABLE_SIDE, check_countable_side, dimension
 from viz.paper.figure1 import LAYOUT, Panel, compose
 from viz.paper.panels import PanelStore, store_folder
 from viz.problem.conditions import CONDITIONS, PANEL_WINDOWS, PAPER_DIMENSIONS, PRESETS
@@ -23,11 +23,11 @@ def build_figure1(out: str | Path, res: int, preset: str, arch: str = "auto", pr
     Ctrl-C raises Interrupted, naming the panels kept for the next run.
     """
     check_countable_side(res, "figure1")
+    specs = {name: stills.panel_spec(name, res, preset).validate() for row in LAYOUT for name in row}
     out = check_writable(out, suffixes=(".png",))
-    store = PanelStore(store_folder(out)).open()
+    store = PanelStore(store_folder(out)).open()  # created only once every panel is known to fit
     measures = {}
-    for name in (n for row in LAYOUT for n in row):
-        spec = stills.panel_spec(name, res, preset)
+    for name, spec in specs.items():
         measure = store.load(name, spec)
         if measure is None:
             try:
@@ -72,9 +72,12 @@ def write_figure(out: Path, measures: dict, dims: dict, res: int, preset: str) -
 
 
 def table(dims: dict, res: int) -> str:
-    """A Markdown table of our dimension beside the paper's, one row per panel."""
+    """A Markdown table of our dimension beside the paper's, one row per panel, and a caution if res is small."""
     lines = [f"| panel | ours ({res}^2, 1 image) | paper |", "|---|---|---|"]
     for name in (n for row in LAYOUT for n in row):
         ours = "no boundary" if dims[name] is None else f"{dims[name]:.2f}"
         lines.append(f"| {CONDITIONS[name].label} | {ours} | {PAPER_DIMENSIONS[name]:.2f} |")
+    if res < MIN_RELIABLE_SIDE:
+        lines.append(f"caution: at --res {res} the box sizes span too little for these dimensions to mean "
+                     f"anything; the estimate holds from about --res {MIN_RELIABLE_SIDE} (measured on the tanh panel)")
     return "\n".join(lines)

@@ -44,7 +44,7 @@ class PanelStore:
         try:
             settings = json.loads(meta.read_text())
             measure = np.load(npy, allow_pickle=False)
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError):  # EOFError: an empty .npy, left by a crash or by hand
             return None
         if settings != _settings(spec) or measure.shape != (spec.rows, spec.cols):
             return None

@@ -10,10 +10,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from viz import limits
 from viz.errors import UsageError
 from viz.problem.conditions import DEFAULT_WINDOW, PANEL_STEPS, PRESETS, panel_log_window
 from viz.problem.spec import ProblemSpec
 from viz.sampling.view import check_window
+
+#: Bytes a still holds per pixel while it is computed and coloured: both axes' hyperparameters, the
+#: measures, the pixel order (8 bytes each), and the colouring's float temporaries and RGB bytes.
+BYTES_PER_PIXEL = 56
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class StillSpec:
         check_window(self.window)
         if self.cols < 1 or self.rows < 1:
             raise UsageError(f"the resolution must be positive, got {self.cols}x{self.rows}")
+        limits.memory(f"a {self.cols}x{self.rows} still", self.cols * self.rows * BYTES_PER_PIXEL)
         return self
 
     def axes(self) -> tuple[np.ndarray, np.ndarray]:

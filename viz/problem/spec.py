@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from viz import limits
 from viz.errors import UsageError
 from viz.problem.conditions import CONDITIONS, PRESETS, READOUTS, TAIL_STEPS
 
@@ -31,8 +32,9 @@ class ProblemSpec:
             raise UsageError(f"unknown condition {self.condition!r}; choose one of {', '.join(CONDITIONS)}")
         if self.readout not in READOUTS:
             raise UsageError(f"unknown readout {self.readout!r}; choose one of {', '.join(READOUTS)}")
-        if self.width < 1 or self.steps < 1:
-            raise UsageError("--width and --steps must be positive")
+        limits.count("--width", self.width, 1, limits.MAX_WIDTH)
+        limits.count("--steps", self.steps, 1, limits.MAX_STEPS)
+        limits.count("--seed", self.seed, 0, limits.MAX_SEED)
         if self.steps < TAIL_STEPS and self.readout == "measure":
             raise UsageError(f"the measure averages the last {TAIL_STEPS} steps: use --steps {TAIL_STEPS} or more")
         return self

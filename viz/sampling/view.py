@@ -22,7 +22,7 @@ from decimal import Context, Decimal
 
 import numpy as np
 
-from viz.errors import UsageError
+from viz import limits
 
 #: Fractional bits of the fixed-point log10 centre (2**-64 decades is about
 #: 1/2000 of a pixel at the float64 limit).
@@ -60,13 +60,8 @@ def exp10(fixed: int) -> float:
 
 
 def check_window(window) -> tuple[float, float, float, float]:
-    """A log10 window (x0, x1, y0, y1) as a tuple, refused unless finite with x0 < x1 and y0 < y1."""
-    x0, x1, y0, y1 = window
-    if not all(math.isfinite(v) for v in window):
-        raise UsageError("the window must be four finite numbers")
-    if not x0 < x1 or not y0 < y1:
-        raise UsageError(f"the window needs X0 < X1 and Y0 < Y1, got {x0:g} {x1:g} {y0:g} {y1:g}")
-    return tuple(window)
+    """A log10 window (x0, x1, y0, y1) as a tuple, refused unless inside float64's range with x0 < x1, y0 < y1."""
+    return limits.log10_window(window)
 
 
 @dataclass(frozen=True)

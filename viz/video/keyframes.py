@@ -27,12 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
+from viz import limits
 from viz.compute.loop import compute_pixels
 from viz.errors import UsageError
 from viz.outputs import save_npy
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, sample_values
-from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel
+from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel, to_fixed
 from viz.video.path import ZoomPath
 
 FORMAT = 1
@@ -41,6 +42,8 @@ MANIFEST = "manifest.json"
 OUTER_DECADES = 6.0
 #: Seconds between checkpoints of the keyframe in progress.
 CHECKPOINT_S = 60.0
+#: Bytes a keyframe in progress holds per sample: its measures, the two axes' hyperparameters, a checkpoint copy.
+BYTES_PER_SAMPLE = 32
 #: Samples per engine call unless the caller says (the engine's own size): a live progress bar and a prompt Ctrl-C.
 CHUNK = 512
 
@@ -112,12 +115,15 @@ def zoom_levels(res: int, deepest: int) -> tuple[int, ...]:
 
 
 def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
-    """Refuse a centre off the axes, too few samples, or a depth past the float64 limit."""
-    x, y = spec.centre
-    if not (abs(x) <= DOMAIN and abs(y) <= DOMAIN):
+    """Refuse a problem the engine cannot honour, a centre off the axes, too few samples or more than
+    memory holds, or a depth past the float64 limit."""
+    spec.problem.validate()
+    if not max(abs(spec.cx), abs(spec.cy)) <= to_fixed(DOMAIN):  # in fixed point: no float overflows first
+        x, y = (from_fixed(c) if abs(c) < 1 << 1000 else (math.inf if c > 0 else -math.inf) for c in (spec.cx, spec.cy))
         raise UsageError(f"the target ({x:g}, {y:g}) is outside the axes: log10 values must lie within +-{DOMAIN:g}")
     if spec.res < 8:
         raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {spec.res}")
+    limits.memory(f"a keyframe of {spec.res}x{spec.res} (--res {spec.res})", spec.res ** 2 * BYTES_PER_SAMPLE)
     deepest = spec.levels[-1]
     view = View(spec.cx, spec.cy, spec.spacing(deepest), spec.res, spec.res)
     if deepest > MAX_LEVEL or spec.spacing(deepest) < min_pixel(view):
@@ -208,7 +214,10 @@ class KeyframeStore:
         if not path.is_file():
             raise UsageError(f"{str(folder)!r} is not a keyframe store (no {MANIFEST}); make one with nnfractal zoom")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = limits.json_text(path.read_bytes(), "its text")
+        except UsageError as exc:
+            raise UsageError(f"keyframe store {str(folder)!r}: {MANIFEST} is corrupt ({exc})") from None
+        try:
             if data.pop("format") != FORMAT:
                 raise ValueError("unknown format")
             spec = KeyframeSpec(ProblemSpec.of(data), int(data["cx"]), int(data["cy"]), int(data["res"]),
@@ -217,7 +226,10 @@ class KeyframeStore:
                 raise ValueError("no keyframes")
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             raise UsageError(f"keyframe store {str(folder)!r}: {MANIFEST} is corrupt") from None
-        return cls(folder, spec)
+        try:
+            return cls(folder, check_spec(spec))
+        except UsageError as exc:
+            raise UsageError(f"keyframe store {str(folder)!r}: {exc}") from None
 
     def write_manifest(self) -> None:
         data = {"format": FORMAT, **self.spec.identity(), "levels": list(self.spec.levels)}
