@@ -29,7 +29,7 @@ import numpy as np
 
 from viz.compute.loop import compute_pixels
 from viz.errors import UsageError
-from viz.outputs import save_npy
+from viz.outputs import atomic_write, save_npy
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, sample_values
 from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel
@@ -221,10 +221,7 @@ class KeyframeStore:
 
     def write_manifest(self) -> None:
         data = {"format": FORMAT, **self.spec.identity(), "levels": list(self.spec.levels)}
-        text = json.dumps(data, indent=1)
-        tmp = self.folder / f".{MANIFEST}.part"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(self.folder / MANIFEST)
+        atomic_write(self.folder / MANIFEST, lambda fh: json.dump(data, fh, indent=1), mode="w")
 
     def path(self, level: int, partial: bool = False) -> Path:
         return self.folder / (f"level{level:02d}.partial.npy" if partial else f"level{level:02d}.npy")
