@@ -183,15 +183,24 @@ class KeyframeStore:
 
     @classmethod
     def create_or_resume(cls, folder: str | Path, spec: KeyframeSpec) -> KeyframeStore:
-        """Open the store for `spec`, making it if absent; refuse one made for other settings."""
+        """Open the store for `spec`, making it if absent; refuse one whose keyframes were made for other settings.
+
+        Every check runs first, so a refused zoom leaves no store behind; a
+        store that holds no keyframe or checkpoint yet is taken over by the
+        new settings.
+        """
+        from viz.compute.isolated import problem_of
+
+        check_spec(spec)
+        problem_of(spec.problem)
         folder = Path(folder)
-        if folder.exists():
+        if folder.exists() and (any(folder.glob("level*.npy")) or not (folder / MANIFEST).is_file()):
             old = cls.open(folder).spec
             for key, value in spec.identity().items():
                 if old.identity()[key] != value:
                     raise UsageError(f"keyframe store {str(folder)!r} was made with {key} = {old.identity()[key]!r}, "
                                      f"not {value!r}: choose another --out or remove it")
-        else:
+        elif not folder.exists():
             try:
                 folder.mkdir(parents=False)
             except OSError as exc:
