@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import private_xvfb
+from conftest import interruptible, private_xvfb
 
 from viz.problem.conditions import DEFAULT_WINDOW, PRESETS
 from viz.problem.spec import ProblemSpec
@@ -36,7 +36,7 @@ def nnfractal(*args: str, cwd=None, timeout: float = 300) -> subprocess.Complete
 
 def started(*args: str, cwd=None, env=None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "viz", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, **interruptible())
 
 
 def hidden_parts(folder: Path) -> list[Path]:
@@ -257,9 +257,8 @@ def test_4_sigterm_during_a_zoom_keeps_its_checkpoint(tmp_path):
 
 def test_5_sigterm_during_zoom_encoding_keeps_the_keyframes_and_leaves_no_part_file(tmp_path):
     out = tmp_path / "z.mp4"
-    proc = started(*QUICK_ZOOM, "--fps", "60", "--seconds-per-2x", "30", "--out", str(out))
-    wait_for(lambda: any(tmp_path.glob(".z.mp4.*.part.mp4")), 240, proc)
-    time.sleep(0.5)
+    proc = started(*QUICK_ZOOM, "--fps", "60", "--seconds-per-2x", "120", "--size", "256x256", "--out", str(out))
+    wait_for(lambda: any(tmp_path.glob(".z.mp4.*.part.mp4")), 240, proc)  # 7,201 frames: a minute or more
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 143, err

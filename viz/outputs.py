@@ -74,21 +74,16 @@ def publish(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def remove_leftovers(path: Path, suffix: str = ".part") -> list[Path]:
-    """Delete temporary siblings of `path` left by runs that died (their process is gone); return them."""
-    removed = []
+def remove_leftovers(path: Path, suffix: str = ".part") -> None:
+    """Delete temporary siblings of `path` left by runs that died (their process is gone)."""
     for tmp in _folder(path).glob(f".{glob.escape(path.name)}.*-*{suffix}"):
         pid = tmp.name[len(path.name) + 2:].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)) and not tmp.is_symlink():
+        if pid.isdigit() and not _alive(int(pid)):
             tmp.unlink(missing_ok=True)
-            removed.append(tmp)
-    return removed
 
 
 def _alive(pid: int) -> bool:
     """Whether a process with this id exists (ours or another user's)."""
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

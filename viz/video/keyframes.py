@@ -194,13 +194,13 @@ class KeyframeStore:
         check_spec(spec)
         problem_of(spec.problem)
         folder = Path(folder)
-        if folder.exists() and (any(folder.glob("level*.npy")) or not (folder / MANIFEST).is_file()):
+        if folder.exists():
             old = cls.open(folder).spec
             for key, value in spec.identity().items():
-                if old.identity()[key] != value:
+                if old.identity()[key] != value and any(folder.glob("level*.npy")):
                     raise UsageError(f"keyframe store {str(folder)!r} was made with {key} = {old.identity()[key]!r}, "
                                      f"not {value!r}: choose another --out or remove it")
-        elif not folder.exists():
+        else:
             try:
                 folder.mkdir(parents=False)
             except OSError as exc:
