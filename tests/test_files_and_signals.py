@@ -252,6 +252,20 @@ def test_4_sigterm_during_a_zoom_keeps_its_checkpoint(tmp_path):
     assert hidden_parts(tmp_path) == []
 
 
+def test_4_sigterm_during_figure1_keeps_the_finished_panels(tmp_path):
+    panels = tmp_path / "fig.panels"
+    proc = started("figure1", "--res", "64", "--preset", "quick", "--arch", "cpu", "--quiet",
+                   "--out", str(tmp_path / "fig.png"))
+    wait_for(lambda: any(panels.glob("*.json")), 240, proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 143, err
+    assert "finished panels kept" in err and "Traceback" not in err
+    kept = sorted(p.stem for p in panels.glob("*.json"))
+    assert kept and all((panels / f"{name}.npy").is_file() for name in kept)
+    assert hidden_parts(tmp_path) == [] and not (tmp_path / "fig.png").exists()
+
+
 # -- 5. encoding and recording ---------------------------------------------------------------------------------
 
 
