@@ -126,7 +126,8 @@ def test_a_deeper_zoom_about_the_same_centre_reuses_the_keyframes(tmp_path):
 
 
 def test_a_store_made_for_other_settings_is_refused(tmp_path):
-    KeyframeStore.create_or_resume(tmp_path / "kf", spec_at())
+    store = KeyframeStore.create_or_resume(tmp_path / "kf", spec_at())
+    np.save(store.path(1), np.zeros((16, 16)))  # a keyframe made: other settings may no longer take it over
     with pytest.raises(UsageError, match="res = 16, not 32"):
         KeyframeStore.create_or_resume(tmp_path / "kf", spec_at(res=32))
     with pytest.raises(UsageError, match="cx"):

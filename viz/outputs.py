@@ -1,12 +1,14 @@
 """Files the user keeps: raw .npy measures and PNG pictures that carry their view.
 
-Every write goes to a temporary file in the target folder and is renamed
-into place, so an interrupted program never leaves half a file behind.
+Every write goes to a new temporary file in the target folder and is
+renamed into place (`atomic_write`), so an interrupted program never leaves
+half a file behind and nothing is written through a link someone planted.
 A PNG's view and settings ride along as PNG text (key "nnfractal", JSON),
 so a still can be reopened in the explorer or zoomed into later.
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -41,17 +43,57 @@ def check_writable(path: str | os.PathLike, suffixes=OUTPUT_SUFFIXES) -> Path:
     return path
 
 
-def atomic_write(path: Path, write) -> None:
-    """Run write(file_object) on a temporary sibling, then rename it to `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".part")
+def atomic_write(path: str | os.PathLike, write, mode: str = "wb") -> Path:
+    """Run write(file_object) on a new temporary sibling, then rename it onto `path`; return `path`.
+
+    The temporary file is made by mkstemp (O_CREAT | O_EXCL | O_NOFOLLOW, a
+    random name), so nothing planted in the folder is ever written through,
+    and the rename replaces a link at `path` rather than following it. Its
+    name carries our process id, so `remove_leftovers` can tell a crashed
+    run's file from one still being written.
+    """
+    path = Path(path)
+    fd, tmp = make_part(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, mode) as fh:
             write(fh)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the user's file gets the usual mode
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    return path
+
+
+def make_part(path: Path, suffix: str = ".part") -> tuple[int, Path]:
+    """A new private temporary file beside `path` (an open descriptor and its name), for `publish` later."""
+    remove_leftovers(path, suffix)
+    fd, tmp = tempfile.mkstemp(dir=_folder(path), prefix=f".{path.name}.{os.getpid()}-", suffix=suffix)
+    return fd, Path(tmp)
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """Give a finished temporary file the usual mode (mkstemp makes 0600) and rename it to `path`."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
+def remove_leftovers(path: Path, suffix: str = ".part") -> None:
+    """Delete temporary siblings of `path` left by runs that died (their process is gone)."""
+    for tmp in _folder(path).glob(f".{glob.escape(path.name)}.*-*{suffix}"):
+        pid = tmp.name[len(path.name) + 2:].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (ours or another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _umask() -> int:
@@ -59,6 +101,10 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
 
 
 def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:

@@ -3,16 +3,18 @@
 Each command module exposes `register(subparsers)`, which adds its parser and
 sets `run` to a function taking the parsed namespace and returning an exit
 status. This file only wires them up and turns bad input into one line and
-exit status 2, and Ctrl-C into exit status 130 (with what was kept, where
-the command says).
+exit status 2, and Ctrl-C or SIGTERM into exit status 130 or 143 (with
+what was kept, where the command says; viz/signals.py).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+import threading
 
 from viz.errors import Interrupted, UsageError
+from viz.signals import handle_termination, interrupted_status
 
 #: Command modules, in the order `--help` lists them.
 COMMAND_MODULES = (
@@ -47,19 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Entry point of the console script (SIGTERM is handled when it runs on the main thread)."""
+    if threading.current_thread() is threading.main_thread():
+        handle_termination()
     try:
         args = build_parser().parse_args(argv)
-        return int(args.run(args) or 0)
+        status = int(args.run(args) or 0)
+        return interrupted_status() if status == EXIT_INTERRUPTED else status
     except UsageError as exc:
         print(f"nnfractal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Interrupted as exc:
         print(f"nnfractal: interrupted; {exc}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupted_status()
     except KeyboardInterrupt:
         print("nnfractal: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupted_status()
     except BrokenPipeError:
         # The reader went away (`nnfractal dim ... | head -1`): not an error of ours.
         sys.stderr.close()

@@ -3,6 +3,7 @@
 Public face (what the other subpackages import from here):
 - backend: ARCHES, Backend, cuda_available, init_backend
 - engine: build_engine
+- isolated: IsolatedEngine (an engine in a child process, stopped at once by Ctrl-C or SIGTERM), problem_of
 - loop: compute_pixels, still_order
 - worker: serve
 

@@ -8,6 +8,8 @@ holds the kernels; `build_engine` makes one from a ProblemSpec.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from viz.compute.backend import Backend
@@ -38,19 +40,13 @@ class Engine:
 
     @property
     def chunk_pixels(self) -> int:
-        """Pixels per call that keep the device busy yet give prompt progress and Ctrl-C.
-
-        A GPU needs a hundred thousand threads in flight; a CPU core needs few.
-        """
-        return 1 << 17 if self.arch == "cuda" else 512
+        """Pixels per call: see `chunk_pixels`."""
+        return chunk_pixels(self.arch, self.flops_per_run)
 
     @property
     def flops_per_run(self) -> float:
         """Flops of one full run (SPEC.md's count), the unit of GFLOP/s figures."""
-        n, D, T = self.problem.width, self.problem.dataset_size, self.problem.steps
-        rows = self.condition.minibatch or D
-        forward_only = D if self.condition.minibatch else 0
-        return T * (rows * (4 * n * n + 10 * n) + forward_only * (2 * n * n + 4 * n) + 2 * (n * n + n))
+        return flops_per_run(self.problem, self.condition)
 
     def prepare(self) -> None:
         """Build the kernel now (a width's first build takes 3-25 s on a 2-core CPU, the lockstep kernel's longest).
@@ -82,6 +78,34 @@ class Engine:
         self.evaluations += xs.size
         self.steps_run += int(steps_run.sum())
         return out
+
+
+#: Seconds of work a CPU engine call aims at: prompt progress, and little lost on a checkpointed interrupt.
+CPU_CHUNK_SECONDS = 1.0
+#: float64 flop/s of the engine per CPU core (SPEC's count), measured at n=16: 6-11 on a shared 2-core VM.
+CPU_FLOPS_PER_CORE = 5e9
+#: Most pixels per call: a CPU needs few in flight; a GPU needs a hundred thousand threads.
+MAX_CHUNK = {"cpu": 512, "cuda": 1 << 17}
+
+
+def flops_per_run(problem: Problem, condition: Condition) -> float:
+    """Flops of one full run of this problem (SPEC.md's count)."""
+    n, D, T = problem.width, problem.dataset_size, problem.steps
+    rows = condition.minibatch or D
+    forward_only = D if condition.minibatch else 0
+    return T * (rows * (4 * n * n + 10 * n) + forward_only * (2 * n * n + 4 * n) + 2 * (n * n + n))
+
+
+def chunk_pixels(arch: str, flops: float) -> int:
+    """Pixels per engine call: on a CPU about CPU_CHUNK_SECONDS of work (at least one pixel), on CUDA the most.
+
+    Sized by time, not count: at 1,000,000 steps one pixel is minutes of
+    work, at 100 steps 512 pixels are a fraction of a second.
+    """
+    if arch == "cuda":
+        return MAX_CHUNK["cuda"]
+    budget = CPU_CHUNK_SECONDS * CPU_FLOPS_PER_CORE * (os.cpu_count() or 1)
+    return max(1, min(MAX_CHUNK["cpu"], int(budget // max(flops, 1.0))))
 
 
 def build_engine(spec: ProblemSpec, backend: Backend, early_stop: bool = True) -> Engine:

@@ -1,9 +1,10 @@
 """The one chunked compute loop: pixels in a given order, a chunk per engine call, progress after each.
 
 Stills, keyframe stores and the explorer's worker all fill an output array
-this way. Each chunk is one engine call, so Ctrl-C lands within one chunk;
-whatever chunks finished are already in `out` when the interrupt goes on,
-for the caller to keep.
+this way. Each chunk is one engine call; with the engine in a child process
+(compute/isolated.py) Ctrl-C or SIGTERM stops the call in progress at once,
+and whatever chunks finished are already in `out` when the interrupt goes
+on, for the caller to keep.
 """
 from __future__ import annotations
 

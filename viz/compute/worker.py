@@ -57,5 +57,5 @@ def serve(conn, arch: str) -> None:
                        sum(e.evaluations for e in engines.values())))
     except UsageError as exc:
         conn.send(("error", str(exc)))
-    except (BrokenPipeError, EOFError):
+    except (EOFError, ConnectionError):  # the window went away (closed or killed): nothing to report to
         return

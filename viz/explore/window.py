@@ -9,6 +9,7 @@ benchmark or a test can run the same loop.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -276,47 +277,73 @@ class Explorer:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"explore-{self.condition}-{datetime.now():%Y%m%d-%H%M%S-%f}{suffix}"
 
-    def screenshot(self) -> Path:
-        """Save the picture (no HUD) as a PNG with the view as its text; reopen with `nnfractal explore FILE`."""
-        path = self._stamped(".png")
-        save_png(path, self.grab(), meta=self.saved_view().record())
+    def screenshot(self) -> Path | None:
+        """Save the picture (no HUD) as a PNG with the view as its text; reopen with `nnfractal explore FILE`.
+
+        A file that cannot be written is said on the HUD; the session goes on.
+        """
+        try:
+            path = self._stamped(".png")
+            save_png(path, self.grab(), meta=self.saved_view().record())
+        except (OSError, UsageError) as exc:
+            self.say(f"screenshot not saved: {_reason(exc)}")
+            return None
         self.say(f"saved {path}")
         return path
 
     def bookmark(self) -> str:
-        """Save the view under a new name in the bookmarks file."""
+        """Save the view under a new name in the bookmarks file; a failure is said on the HUD."""
         name = f"{self.condition}-{datetime.now():%Y%m%d-%H%M%S}"
         try:
             save_bookmark(self.settings.bookmarks, name, self.saved_view())
-        except UsageError as exc:
-            self.say(f"bookmark not saved: {exc}")
+        except (OSError, UsageError) as exc:
+            self.say(f"bookmark not saved: {_reason(exc)}")
             return ""
         self.say(f"bookmark {name!r} saved to {self.settings.bookmarks}")
         return name
 
     def toggle_recording(self) -> None:
-        """Start or stop recording the picture to an MP4 in recordings/."""
+        """Start or stop recording the picture to an MP4 in recordings/; a failure is said on the HUD."""
         from viz.video.recorder import Recorder
 
         if self.recorder is not None:
-            path = self.recorder.close()
-            self.recorder = None
-            self.say(f"saved {path}" if path else "recording empty: nothing saved")
+            self.say(self._finish_recording())
             return
         cols, rows = self.view.cols & ~1, self.view.rows & ~1
-        self.recorder = Recorder(self._stamped(".mp4"), RECORD_FPS, (cols, rows))
+        try:
+            self.recorder = Recorder(self._stamped(".mp4"), RECORD_FPS, (cols, rows))
+        except (OSError, UsageError) as exc:
+            self.say(f"recording not started: {_reason(exc)}")
+            return
         self._recorded = 0
         self._record_start = self.clock()
 
+    def _finish_recording(self) -> str:
+        """Finalise the recording into a playable MP4; what became of it, in words."""
+        recorder, self.recorder = self.recorder, None
+        try:
+            path = recorder.close()
+        except (OSError, UsageError) as exc:
+            return f"recording not saved: {_reason(exc)}"
+        return f"saved {path}" if path else "recording empty: nothing saved"
+
     def _record(self, now: float) -> None:
-        """Write the frames due by now (a slow frame is repeated, so the video keeps wall-clock time)."""
+        """Write the frames due by now (a slow frame is repeated, so the video keeps wall-clock time).
+
+        A recording that cannot be written (its file or ffmpeg failed) stops, and the HUD says why.
+        """
         due = int((now - self._record_start) * RECORD_FPS) + 1
         if due <= self._recorded:
             return
         cols, rows = self.recorder.size
         frame = self.grab()[:rows, :cols]
-        for _ in range(min(due - self._recorded, RECORD_FPS)):
-            self.recorder.write(frame)
+        try:
+            for _ in range(min(due - self._recorded, RECORD_FPS)):
+                self.recorder.write(frame)
+        except OSError as exc:
+            self._finish_recording()
+            self.say(f"recording stopped: {_reason(exc)}")
+            return
         self._recorded = due
 
     # -- the loop ---------------------------------------------------------------
@@ -442,9 +469,8 @@ class Explorer:
     def close(self) -> None:
         """Stop the worker first (it may be mid-batch), then finish any recording and the window."""
         self.refiner.close()
-        if self.recorder is not None:
-            self.recorder.close()
-            self.recorder = None
+        if self.recorder is not None:  # Esc, Q, the close button, Ctrl-C and SIGTERM all end here
+            print(f"nnfractal: {self._finish_recording()}", file=sys.stderr)
         self.hud.shutdown()
         self.live.release()
         glfw.destroy_window(self.window)
@@ -456,3 +482,10 @@ class Explorer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _reason(exc: Exception) -> str:
+    """A failed save in a few words: the OS's reason and the file, or our own one-line message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc)

@@ -9,14 +9,12 @@ asked for is never returned, only recomputed and overwritten.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from viz.errors import UsageError
-from viz.outputs import save_npy
+from viz.outputs import atomic_write, save_npy
 from viz.paper.stills import StillSpec
 
 
@@ -55,14 +53,7 @@ class PanelStore:
         npy, meta = self._paths(name)
         meta.unlink(missing_ok=True)
         save_npy(npy, measure)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{meta.name}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "w") as fh:
-                json.dump(_settings(spec), fh, sort_keys=True)
-            os.replace(tmp, meta)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(meta, lambda fh: json.dump(_settings(spec), fh, sort_keys=True), mode="w")
 
     def _paths(self, name: str) -> tuple[Path, Path]:
         return self.folder / f"{name}.npy", self.folder / f"{name}.json"

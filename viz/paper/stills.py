@@ -70,13 +70,12 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
     """
     from tqdm import tqdm
 
-    from viz.compute.backend import init_backend
-    from viz.compute.engine import build_engine
+    from viz.compute.isolated import IsolatedEngine
     from viz.compute.loop import compute_pixels, still_order
 
     spec.validate()
     problem = spec.problem
-    engine = build_engine(problem, init_backend(arch))
+    engine = IsolatedEngine(problem, arch)  # kernels in a child process: Ctrl-C and SIGTERM stop it at once
     if progress:
         print(f"building the engine for width {problem.width} (a first build takes up to half a minute; "
               "cached afterwards)", file=sys.stderr, flush=True)

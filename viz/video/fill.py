@@ -11,17 +11,16 @@ ZoomProgress = Callable[[int, int, str], None]
 
 def compute_keyframes(store: KeyframeStore, arch: str,
                       progress: ZoomProgress = lambda done, total, label: None) -> FillReport:
-    """Start the backend, build the store's engine and compute its missing keyframes, widest first.
+    """Start the store's engine (in a child process) and compute its missing keyframes, widest first.
 
     Until a keyframe starts its work is a guess: all of it for the widest,
     three quarters for the others (a quarter comes from the one above);
     once it starts, its real count replaces the guess.
     """
-    from viz.compute.backend import init_backend
-    from viz.compute.engine import build_engine
+    from viz.compute.isolated import IsolatedEngine
 
     spec = store.spec
-    engine = build_engine(spec.problem, init_backend(arch))
+    engine = IsolatedEngine(spec.problem, arch)  # kernels in a child process: Ctrl-C and SIGTERM stop it at once
     missing = store.missing()
     guess = {level: spec.res ** 2 - (0 if level == spec.levels[0] else (spec.res // 2) ** 2) for level in missing}
     total = sum(guess.values())

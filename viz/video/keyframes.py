@@ -30,7 +30,7 @@ import numpy as np
 from viz import limits
 from viz.compute.loop import compute_pixels
 from viz.errors import UsageError
-from viz.outputs import save_npy
+from viz.outputs import atomic_write, save_npy
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, sample_values
 from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel, to_fixed
@@ -189,12 +189,21 @@ class KeyframeStore:
 
     @classmethod
     def create_or_resume(cls, folder: str | Path, spec: KeyframeSpec) -> KeyframeStore:
-        """Open the store for `spec`, making it if absent; refuse one made for other settings."""
+        """Open the store for `spec`, making it if absent; refuse one whose keyframes were made for other settings.
+
+        Every check runs first, so a refused zoom leaves no store behind; a
+        store that holds no keyframe or checkpoint yet is taken over by the
+        new settings.
+        """
+        from viz.compute.isolated import problem_of
+
+        check_spec(spec)
+        problem_of(spec.problem)
         folder = Path(folder)
         if folder.exists():
             old = cls.open(folder).spec
             for key, value in spec.identity().items():
-                if old.identity()[key] != value:
+                if old.identity()[key] != value and any(folder.glob("level*.npy")):
                     raise UsageError(f"keyframe store {str(folder)!r} was made with {key} = {old.identity()[key]!r}, "
                                      f"not {value!r}: choose another --out or remove it")
         else:
@@ -233,10 +242,7 @@ class KeyframeStore:
 
     def write_manifest(self) -> None:
         data = {"format": FORMAT, **self.spec.identity(), "levels": list(self.spec.levels)}
-        text = json.dumps(data, indent=1)
-        tmp = self.folder / f".{MANIFEST}.part"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(self.folder / MANIFEST)
+        atomic_write(self.folder / MANIFEST, lambda fh: json.dump(data, fh, indent=1), mode="w")
 
     def path(self, level: int, partial: bool = False) -> Path:
         return self.folder / (f"level{level:02d}.partial.npy" if partial else f"level{level:02d}.npy")

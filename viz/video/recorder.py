@@ -13,15 +13,17 @@ close the stream properly.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from viz.errors import UsageError
+from viz.outputs import make_part, publish
 
 #: x264 settings: visually lossless for smooth colour fields, fast to encode.
 X264_PARAMS = ("-crf", "18", "-preset", "veryfast")
+#: The ending of a recording's temporary file (ffmpeg picks the container by it).
+PART_SUFFIX = ".part.mp4"
 
 
 class Recorder:
@@ -70,13 +72,16 @@ class Recorder:
     def _open(self):
         import imageio_ffmpeg
 
-        fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=f".{self.path.stem}.", suffix=".part.mp4")
-        os.close(fd)
-        self._tmp = Path(tmp)
-        stream = imageio_ffmpeg.write_frames(
-            str(self._tmp), self.size, fps=self.fps, codec="libx264", quality=None,
-            macro_block_size=1, output_params=list(X264_PARAMS))
-        stream.send(None)
+        fd, self._tmp = make_part(self.path, PART_SUFFIX)
+        os.close(fd)  # ffmpeg opens it by name; mkstemp made the name ours, so no link is written through
+        try:
+            stream = imageio_ffmpeg.write_frames(
+                str(self._tmp), self.size, fps=self.fps, codec="libx264", quality=None,
+                macro_block_size=1, output_params=list(X264_PARAMS))
+            stream.send(None)
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            raise
         return stream
 
     def close(self, complete: bool = True) -> Path | None:
@@ -99,13 +104,5 @@ class Recorder:
         if not (complete or self.keep_partial):
             tmp.unlink(missing_ok=True)
             return None
-        tmp.chmod(0o666 & ~_umask())  # mkstemp made it private; a video is an ordinary file
-        os.replace(tmp, self.path)
+        publish(tmp, self.path)
         return self.path
-
-
-def _umask() -> int:
-    """The process's file-creation mask (reading it means setting it, so put it back at once)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

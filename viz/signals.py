@@ -1,0 +1,36 @@
+"""SIGTERM handled like Ctrl-C: the work stops where it is, keeps what is finished and removes what is partial.
+
+Every command already turns KeyboardInterrupt into "keep what is finished";
+`Terminated` is a KeyboardInterrupt, so SIGTERM takes exactly those paths,
+and the exit status then names the signal that stopped it (130 for SIGINT,
+143 for SIGTERM: 128 + the signal's number, as a shell reports it).
+Python runs a handler only between bytecodes, so engine kernels run in a
+child process (viz.compute.isolated) and the main thread stays responsive.
+"""
+from __future__ import annotations
+
+import signal
+
+#: The signal that stopped the command, once one has.
+_received: list[int] = []
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwind as Ctrl-C does."""
+
+
+def _on_term(signum: int, _frame) -> None:
+    """Raise once; a repeated SIGTERM lets the cleanup the first one started finish."""
+    _received.append(signum)
+    if len(_received) == 1:
+        raise Terminated
+
+
+def handle_termination() -> None:
+    """Make SIGTERM raise Terminated in the main thread (call once, at the start of a command)."""
+    signal.signal(signal.SIGTERM, _on_term)
+
+
+def interrupted_status() -> int:
+    """The exit status of a command stopped by a signal: 128 + SIGTERM or SIGINT's number."""
+    return 128 + (_received[-1] if _received else signal.SIGINT)
