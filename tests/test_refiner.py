@@ -28,8 +28,9 @@ def refine(refiner: Refiner, view: View, timeout: float = 180.0) -> None:
         time.sleep(0.005)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def refiner():
+    """A fresh refiner and worker per test: the tests count the worker's evaluations from zero."""
     with Refiner(QUICK, arch="cpu", cache_mb=64) as running:
         yield running
 
