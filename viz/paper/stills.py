@@ -70,10 +70,11 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
 
     spec.validate()
     problem = spec.problem
-    engine = build_engine(problem, init_backend(arch))
-    if progress:
-        print(f"building the engine for width {problem.width} (a first build takes up to half a minute; "
-              "cached afterwards)", file=sys.stderr, flush=True)
+    backend = init_backend(arch)
+    if progress and problem.width not in backend.kernels and not backend.is_cached(problem.width):
+        print(f"building the kernel for width {problem.width}: its first use on this machine takes up to "
+              "half a minute, later runs load it from the cache", file=sys.stderr, flush=True)
+    engine = build_engine(problem, backend)
     engine.prepare()
     grid_x, grid_y = np.meshgrid(*spec.axes())
     out = np.full(grid_x.size, np.nan)
