@@ -20,6 +20,7 @@ from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL
 from viz.sampling.view import to_fixed
 from viz.video.encode import encode_zoom
+from viz.video.fill import panel_warning
 from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level, zoom_levels
 from viz.video.recorder import Recorder
 
@@ -110,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
     spec = keyframe_spec(args)
     if not (args.fps > 0 and args.seconds_per_2x > 0):
         raise UsageError("--fps and --seconds-per-2x must be positive")
+    if args.panel and not (args.steps or args.width) and (warning := panel_warning(args.panel, args.preset)):
+        print(f"nnfractal: {warning}", file=sys.stderr)
     frames_per_2x = max(1, round(args.fps * args.seconds_per_2x))
     out = Path(args.out or f"recordings/zoom-{spec.problem.condition}.mp4")
     recorder = Recorder(out, args.fps, args.size, keep_partial=False)
