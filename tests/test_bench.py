@@ -83,7 +83,7 @@ def test_repeats_must_be_a_positive_whole_number(capsys, value):
 def test_boundary_first_reaches_the_boundary_sooner_and_ends_in_the_same_picture():
     from viz.bench.explore import format_boundary_first, measure_boundary_first
 
-    report = measure_boundary_first("cpu", (96, 54), "quick", window=DEFAULT_WINDOW)
+    report = measure_boundary_first("cpu", (96, 54), "quick", window="the notebook's view")
     first, before = report["boundary_first"], report["centre_first"]
     assert report["same_picture"]
     assert first["boundary_pixels"] > 0 and first["total_samples"] == before["total_samples"]

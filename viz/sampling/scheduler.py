@@ -35,7 +35,7 @@ from viz.sampling.view import View
 #: Samples across the shorter side of the window at the coarsest level computed.
 COARSE_SAMPLES = 16
 #: How far (in samples, a square) a sample may lie from known samples of both signs to count as near the boundary.
-BOUNDARY_REACH = 2
+BOUNDARY_REACH = 1
 
 
 @dataclass(frozen=True)
