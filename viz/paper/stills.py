@@ -71,10 +71,11 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
     spec.validate()
     problem = spec.problem
     backend = init_backend(arch)
-    if progress and problem.width not in backend.kernels and not backend.is_cached(problem.width):
+    building = problem.width not in backend.kernels and not backend.is_cached(problem.width)
+    engine = build_engine(problem, backend)  # refuses a bad problem before anything is said
+    if progress and building:
         print(f"building the kernel for width {problem.width}: its first use on this machine takes up to "
               "half a minute, later runs load it from the cache", file=sys.stderr, flush=True)
-    engine = build_engine(problem, backend)
     engine.prepare()
     grid_x, grid_y = np.meshgrid(*spec.axes())
     out = np.full(grid_x.size, np.nan)
