@@ -78,3 +78,14 @@ def test_repeats_must_be_a_positive_whole_number(capsys, value):
     assert main(["bench", "--repeats", value]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--repeats: must be a whole number of at least 1" in err[0], err
+
+
+def test_boundary_first_reaches_the_boundary_sooner_and_ends_in_the_same_picture():
+    from viz.bench.explore import format_boundary_first, measure_boundary_first
+
+    report = measure_boundary_first("cpu", (96, 54), "quick", window="the notebook's view")
+    first, before = report["boundary_first"], report["centre_first"]
+    assert report["same_picture"]
+    assert first["boundary_pixels"] > 0 and first["total_samples"] == before["total_samples"]
+    assert first["boundary_samples"] < before["boundary_samples"], (first, before)
+    assert "boundary at full resolution after" in format_boundary_first(report)

@@ -287,3 +287,59 @@ def test_the_live_player_flies_in_back_out_and_fades_to_the_next_flight(renderer
     finally:
         player.close()
         fbo.release()
+
+
+def test_the_live_player_says_what_the_pilot_does_until_its_first_keyframe(renderer, tmp_path):
+    from viz.video.demo import LivePlayer
+
+    store = make_store(tmp_path / "kf")
+    pilot = FakePilot()
+    player = LivePlayer(renderer, (pilot, pilot, pilot.flown), seconds_per_2x=0.5)
+    fbo = renderer.offscreen(32, 24)
+    try:
+        player.draw(fbo, 0.0, (32, 24))
+        assert player.notice == "starting the engine..."
+        pilot.messages.put(("status", "building the kernel for n=8: its first use"))
+        player.draw(fbo, 0.1, (32, 24))
+        assert player.notice.startswith("building the kernel for n=8")
+        pilot.messages.put(("leg", 0, store.spec))
+        pilot.messages.put(("keyframe", 0, store.load(store.spec.levels[0])))
+        player.draw(fbo, 0.2, (32, 24))
+        assert player.notice == ""  # a zoom is on screen: nothing to say
+    finally:
+        player.close()
+        fbo.release()
+
+
+def test_the_pilot_says_whether_it_builds_or_loads_and_flushes_a_build(monkeypatch):
+    import queue
+
+    from viz.compute import backend as backend_module
+    from viz.video import autopilot
+
+    flushed = []
+
+    class FakeBackend:
+        arch = "cpu"
+
+        def __init__(self, cached):
+            self.cached = cached
+
+        def is_cached(self, width):
+            return self.cached
+
+    class FakeEngine:
+        def prepare(self):
+            pass
+
+    for cached in (False, True):
+        flushed.clear()
+        monkeypatch.setattr(backend_module, "init_backend", lambda arch, cached=cached: FakeBackend(cached))
+        monkeypatch.setattr(backend_module, "flush_cache", lambda b: (flushed.append(b) or FakeBackend(True), True))
+        monkeypatch.setattr("viz.compute.engine.build_engine", lambda problem, backend: FakeEngine())
+        said = queue.Queue()
+        autopilot.prepared_engine(autopilot.PilotSettings(ProblemSpec("tanh", 8, 100), 16, "cpu"), said)
+        status = said.get_nowait()
+        assert status[0] == "status"
+        assert status[1].startswith("loading" if cached else "building the kernel for n=8")
+        assert len(flushed) == (0 if cached else 1)

@@ -44,7 +44,8 @@ def test_view_lines_give_ranges_centre_cursor_and_depth():
 
 @pytest.mark.parametrize("changes, text", [
     (dict(backend=None), "starting the engine"),
-    (dict(compiling=16), "compiling the kernel for n=16"),
+    (dict(compiling=16, building=True), "building the kernel for n=16: its first use"),
+    (dict(compiling=16), "loading the kernel for n=16 from the cache"),
     (dict(fraction=1.0), "complete"),
     (dict(), "refining 50%  (level 2/5)   7,900 px/s"),
     (dict(recording=True), "REC"),
@@ -70,3 +71,15 @@ def test_help_lists_every_key():
     assert len(lines) == len(KEYS)
     for key in ("wheel", "Z / X", "1-6", "Esc / Q", "?", "B", "S", "V"):
         assert any(key in line for line in lines)
+
+
+@pytest.mark.parametrize("changes", [dict(backend=None), dict(compiling=8, building=True), dict(compiling=8)])
+def test_the_rate_reads_in_px_per_s_while_the_kernel_is_prepared(changes):
+    lines = status_lines(status(rate=0.0, **changes))
+    assert any(line.endswith("0 px/s") for line in lines), lines
+    assert all(len(line) <= 80 for line in lines), lines  # the HUD is narrower than a small window
+    assert "" not in lines
+
+
+def test_no_empty_row_without_a_message():
+    assert "" not in hud_lines(View.fit(-3, 6, -3, 6, 64, 36), status(message=""))

@@ -121,3 +121,10 @@ def test_coverage_counts_per_level():
     cov = coverage(HOME, store)
     assert cov.fraction == 0.0 and not cov.coarse_done
     assert [lvl for lvl, _, _ in cov.levels] == sorted(lvl for lvl, _, _ in cov.levels)
+
+
+def test_switching_problem_drops_the_old_rate():
+    idle = Refiner(QUICK, arch="cpu", cache_mb=16)  # never started: no worker
+    idle.rate = 5000.0
+    idle.select(ProblemSpec("tanh", 16, 500))
+    assert idle.rate == 0.0

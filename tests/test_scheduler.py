@@ -4,11 +4,12 @@ import math
 import numpy as np
 import pytest
 
+from viz.sampling.boundary import at_full_resolution, boundary_pixels
 from viz.sampling.lattice import TILE, level_for, view_maps
 from viz.sampling.picture import picture
 from viz.sampling.scheduler import BatchSizer, deliver, levels, next_batch, plan
 from viz.sampling.store import SampleStore
-from viz.sampling.view import View, pan, to_fixed, zoom, zoom_at
+from viz.sampling.view import View, hyper_at, pan, to_fixed, zoom, zoom_at
 
 
 def measure(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -16,10 +17,11 @@ def measure(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return np.log10(xs) - 0.5 * np.log10(ys)
 
 
-def run(view: View, store: SampleStore, budget: int = 1000, seen: set | None = None) -> list:
+def run(view: View, store: SampleStore, budget: int = 1000, seen: set | None = None,
+        boundary_first: bool = True) -> list:
     """Compute the view to completion; return the batches, checking no pair is handed out twice."""
     batches = []
-    while (batch := next_batch(view, store, budget)) is not None:
+    while (batch := next_batch(view, store, budget, boundary_first=boundary_first)) is not None:
         assert 0 < len(batch) <= budget
         if seen is not None:
             pairs = set(zip(batch.xs.tolist(), batch.ys.tolist()))
@@ -63,7 +65,7 @@ def test_the_picture_shows_what_the_engine_computed_at_the_pixels():
 def test_batches_go_coarse_to_fine_and_centre_first():
     view, store = small_view(), SampleStore()
     parts = []  # (level, key, tile distance, sample distances) in the order handed out
-    for batch in run(view, store, budget=300):
+    for batch in run(view, store, budget=300, boundary_first=False):
         for part in batch.parts:
             mx, my = view_maps(view, part.key.level)
             ox = part.key.tx * TILE - mx.base - (mx.count - 1) / 2.0
@@ -136,3 +138,23 @@ def test_batch_sizer_follows_throughput_within_bounds():
     for _ in range(5):
         sizer.record(1, 1e-9)
     assert sizer.size == 10_000
+
+
+def test_boundary_first_ends_in_the_same_picture_bitwise_and_reaches_the_boundary_sooner():
+    view = zoom(small_view(), 4.0)[0]
+    pictures, batches_to_boundary = [], []
+    for boundary_first in (True, False):
+        store, count, boundary, reached = SampleStore(), 0, None, None
+        while (batch := next_batch(view, store, 200, boundary_first=boundary_first)) is not None:
+            deliver(store, batch, measure(batch.xs, batch.ys))
+            count += 1
+            if boundary is None:
+                boundary = boundary_pixels(measure(*np.meshgrid(*hyper_at(view, np.arange(view.cols) + 0.5,
+                                                                          np.arange(view.rows) + 0.5))))
+            if reached is None and at_full_resolution(view, store)[boundary].all():
+                reached = count
+        pictures.append(picture(view, store))
+        batches_to_boundary.append(reached)
+    assert pictures[0].tobytes() == pictures[1].tobytes()
+    first, today = batches_to_boundary
+    assert first < today, (first, today)

@@ -12,10 +12,11 @@ from conftest import private_xvfb
 from lattice_points import distinct_points
 
 from viz.colour.equalise import sign_from_rgb
+from viz.display.hud import hud_lines
 from viz.explore.refiner import coverage
-from viz.problem.conditions import DEFAULT_WINDOW, PRESETS
+from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, home_window, panel_log_window
 from viz.sampling.lattice import axis_map, level_for, sample_values
-from viz.sampling.view import View, hyper_at, log_at, zoom
+from viz.sampling.view import View, hyper_at, log_at, pixel_of, zoom
 
 pytestmark = pytest.mark.display
 
@@ -196,6 +197,45 @@ def test_keys_switch_condition_and_preset_and_reset(explorer, display):
     pump(explorer, lambda: not explorer.show_help and not explorer.show_hud, timeout=5)
 
 
+def test_a_switch_that_leaves_one_colour_goes_home_and_one_that_shows_both_keeps_the_view(explorer, display):
+    go_home(explorer)
+    xdo(display, "key", "Left")
+    pump(explorer, lambda: explorer.view != View.fit(*DEFAULT_WINDOW, *SIZE), timeout=5)
+    panned = explorer.view
+    xdo(display, "key", "2")  # relu: this view shows both colours at the quick preset
+    pump(explorer, lambda: explorer.condition == "relu" and not explorer._check_colours, timeout=400)
+    assert explorer.view == panned
+    tanh_panel = View.fit(*panel_log_window("tanh"), *SIZE)  # all diverged at the quick preset
+    explorer.set_view(tanh_panel)
+    xdo(display, "key", "3")
+    pump(explorer, lambda: explorer.condition == "linear" and not explorer._check_colours, timeout=400)
+    assert explorer.view == View.fit(*home_window("linear", "quick"), *SIZE)
+    assert "home view" in explorer._status().message
+
+
+def test_r_goes_to_the_conditions_home_at_the_preset_with_its_own_axes(explorer, display):
+    go_home(explorer)
+    xdo(display, "key", "6", "p", "r")
+    pump(explorer, lambda: explorer.condition == "init" and explorer.preset.name == "paper"
+         and explorer.view == View.fit(*panel_log_window("init"), *SIZE), timeout=10)
+    lines = hud_lines(explorer.view, explorer._status())
+    assert any(line.startswith("x W0 offset: 0.19606182") for line in lines), lines
+    assert any(line.startswith("y learning rate: 39.02546") for line in lines), lines
+
+
+def test_n_zooms_in_on_the_boundary_nearest_the_centre(explorer, display):
+    go_home(explorer)
+    before, shown = explorer.view, explorer._buffer.copy()
+    xdo(display, "key", "n")
+    pump(explorer, lambda: explorer.view != before, timeout=5)
+    after = explorer.view
+    assert after.pixel == before.pixel / 2
+    lx, ly = log_at(after, after.cols / 2.0, after.rows / 2.0)
+    px, py = pixel_of(before, float(lx), float(ly))
+    col, row = round(px), int(py)
+    assert (shown[row, col - 1] > 0) != (shown[row, col] > 0)  # the new centre sits on a sign change
+
+
 def test_holding_z_zooms_in_and_x_out(explorer, display):
     go_home(explorer)
     point_at(display, explorer, 96, 54)
@@ -324,7 +364,7 @@ def test_escape_quits_within_a_second_even_mid_compute(display, tmp_path):
 @pytest.mark.slow
 def test_bench_explore_reports_frame_times_and_throughput(display):
     code = ("from viz.bench.explore import measure_explore, format_explore\n"
-            "print(format_explore(measure_explore(2.0, (320, 180), arch='cpu')))\n")
+            "print(format_explore(measure_explore(2.0, (320, 180), arch='cpu', boundary_size=None)))\n")
     done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, DISPLAY=display),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr

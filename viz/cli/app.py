@@ -1,4 +1,4 @@
-"""The `nnfractal` command: argparse subcommands, each implemented in its own module.
+"""The `nnfractal` command: wires up the subcommands, one module each.
 
 Each command module exposes `register(subparsers)`, which adds its parser and
 sets `run` to a function taking the parsed namespace and returning an exit
@@ -27,6 +27,14 @@ COMMAND_MODULES = (
     "viz.cli.explore",
 )
 
+#: What `nnfractal --help` tells a user the program is for.
+DESCRIPTION = (
+    "Explore the fractal boundary between neural-network training that converges and training that "
+    "diverges. Each pixel is one complete float64 training run of a small network at a pair of "
+    "hyperparameters (Sohl-Dickstein 2024): open the live window, render stills, rebuild the paper's "
+    "Figure 1, measure fractal dimensions, or make zoom videos. `nnfractal COMMAND --help` for each."
+)
+
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -35,12 +43,14 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, not usage plus message."""
 
     def error(self, message: str):  # noqa: D102 - argparse's hook
-        raise UsageError(f"{self.prog}: {message}")
+        # main() prints "nnfractal: error: "; a subcommand's parser names it ("render: ...").
+        command = self.prog.removeprefix("nnfractal").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser, every subcommand registered."""
-    parser = _Parser(prog="nnfractal", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="nnfractal", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:

@@ -21,6 +21,7 @@ from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL
 from viz.sampling.view import to_fixed
 from viz.video.encode import encode_zoom
+from viz.video.fill import panel_warning
 from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level, zoom_levels
 from viz.video.recorder import Recorder
 
@@ -116,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
     if args.fps * args.seconds_per_2x > MAX_FRAMES_PER_2X:
         raise UsageError(f"--fps times --seconds-per-2x asks for {args.fps * args.seconds_per_2x:g} frames "
                          f"per halving; at most {MAX_FRAMES_PER_2X:,}")
+    if args.panel and not (args.steps or args.width) and (warning := panel_warning(args.panel, args.preset)):
+        print(f"nnfractal: {warning}", file=sys.stderr)
     frames_per_2x = max(1, round(args.fps * args.seconds_per_2x))
     out = check_writable(args.out, suffixes=(".mp4",)) if args.out else Path(
         f"recordings/zoom-{spec.problem.condition}.mp4")

@@ -22,12 +22,19 @@ def serve(conn, arch: str) -> None:
     """The worker process: start the engine, then measure batches until told to stop.
 
     Messages in: (job, ProblemSpec, xs, ys) | None. Messages out:
-    ("ready", arch) | ("error", line) | ("compiling", width) |
-    ("done", job, measures, seconds, evaluations).
+    ("ready", arch) | ("error", line) | ("kernel", width, building) |
+    ("done", job, measures, seconds, evaluations) | ("cached", width, built).
+
+    "kernel" comes before the first call of a width's kernel in this
+    process: building (not in Taichi's offline cache: tens of seconds) or
+    loading it (seconds). After a build's first batch the worker writes the
+    cache to disk (it is killed on exit, so Taichi would never write it)
+    and says "cached", with whether the flush wrote a new kernel file (the
+    proof that a build happened).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the window's to handle
     os.nice(WORKER_NICE)  # the display loop gets the CPU first; compute takes the rest
-    from viz.compute.backend import init_backend
+    from viz.compute.backend import flush_cache, init_backend
     from viz.compute.engine import build_engine
     from viz.compute.loop import compute_pixels
 
@@ -35,7 +42,7 @@ def serve(conn, arch: str) -> None:
         backend = init_backend(arch)
         conn.send(("ready", backend.arch))
         engines = {}
-        widths: set[int] = set()
+        evaluations = 0  # over every engine, including those dropped by a cache flush
         while True:
             try:
                 message = conn.recv()
@@ -45,16 +52,21 @@ def serve(conn, arch: str) -> None:
                 return
             job, spec, xs, ys = message
             engine = engines.get(spec)
+            building = False
             if engine is None:
+                if spec.width not in backend.kernels:
+                    building = not backend.is_cached(spec.width)
+                    conn.send(("kernel", spec.width, building))
                 engine = engines[spec] = build_engine(spec, backend)
-            if spec.width not in widths:
-                conn.send(("compiling", spec.width))  # the first launch of a width compiles its kernel
-                widths.add(spec.width)
-            start = time.perf_counter()
+            start, counted = time.perf_counter(), engine.evaluations
             measures = np.empty(len(xs))
             compute_pixels(engine.measure, xs, ys, measures, np.arange(len(xs)), chunk=engine.chunk_pixels)
-            conn.send(("done", job, measures, time.perf_counter() - start,
-                       sum(e.evaluations for e in engines.values())))
+            evaluations += engine.evaluations - counted
+            conn.send(("done", job, measures, time.perf_counter() - start, evaluations))
+            if building:
+                backend, built = flush_cache(backend)
+                engines.clear()  # their kernels died with the flush; they load from disk when next used
+                conn.send(("cached", spec.width, built))
     except UsageError as exc:
         conn.send(("error", str(exc)))
     except (EOFError, ConnectionError):  # the window went away (closed or killed): nothing to report to

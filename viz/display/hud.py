@@ -18,10 +18,11 @@ KEYS = (
     ("+ / -, PgUp / PgDn", "zoom about the centre"),
     ("arrows", "pan"),
     ("hold Z / X", "zoom in / out continuously"),
-    ("1-6", "condition: tanh, ReLU, linear, minibatch, dataset 1, init"),
+    ("1-6", "condition: tanh, ReLU, linear, minibatch, dataset 1, init (one colour: goes home)"),
     ("P", "switch preset"),
     ("F / F11", "fullscreen"),
-    ("R", "reset the view"),
+    ("R", "home: where this condition's boundary shows at this preset"),
+    ("N / Tab", "zoom in on the boundary nearest the centre"),
     ("S", "screenshot PNG (view in its text) into recordings/"),
     ("B", "save a bookmark"),
     ("V", "start / stop recording MP4 into recordings/"),
@@ -39,13 +40,14 @@ class Status:
     axis_names: tuple[str, str]
     preset: str
     backend: str | None  # None while the engine starts
-    compiling: int | None  # width whose kernel is compiling
+    compiling: int | None  # width whose kernel is being built or loaded
     fraction: float  # computed share of the view's samples
     level: tuple[int, int]  # levels complete, levels in all
     rate: float  # samples per second
     cursor: tuple[float, float] | None  # pixel position (bottom-left origin) of the mouse
     message: str = ""
     recording: bool = False
+    building: bool = False  # the kernel in `compiling` is built (not in Taichi's cache), not loaded
 
 
 def digits(view: View) -> int:
@@ -77,18 +79,19 @@ def view_lines(view: View, axis_names: tuple[str, str], cursor: tuple[float, flo
 
 def status_lines(status: Status) -> list[str]:
     """Condition, preset, backend, progress and throughput."""
+    rate = f"{status.rate:,.0f} px/s"
     if status.backend is None:
-        work = "starting the engine..."
+        work = ["starting the engine...", rate]
+    elif status.compiling is not None and status.building:
+        work = [f"building the kernel for n={status.compiling}: its first use on this machine",
+                f"(up to half a minute, once: it is cached for later launches)   {rate}"]
     elif status.compiling is not None:
-        work = f"compiling the kernel for n={status.compiling} (first use of this width)..."
+        work = [f"loading the kernel for n={status.compiling} from the cache...   {rate}"]
     elif status.fraction >= 1.0:
-        work = "complete"
+        work = [f"complete   {rate}"]
     else:
-        work = f"refining {100.0 * status.fraction:.0f}%  (level {status.level[0]}/{status.level[1]})"
-    lines = [
-        f"{status.condition}   preset {status.preset}   backend {status.backend or '...'}",
-        f"{work}   {status.rate:,.0f} px/s",
-    ]
+        work = [f"refining {100.0 * status.fraction:.0f}%  (level {status.level[0]}/{status.level[1]})   {rate}"]
+    lines = [f"{status.condition}   preset {status.preset}   backend {status.backend or '...'}", *work]
     if status.recording:
         lines.append("REC")
     if status.message:

@@ -78,7 +78,6 @@ class _Job(NamedTuple):
     number: int
     key: ProblemSpec
     batch: object  # scheduler.Batch
-    compiling: bool
 
 
 class Refiner:
@@ -95,13 +94,14 @@ class Refiner:
         self._stores: dict[ProblemSpec, SampleStore] = {}
         self._sizers: dict[ProblemSpec, BatchSizer] = {}
         self.backend: str | None = None
-        self.compiling: int | None = None
+        self.compiling: int | None = None  # width whose kernel the worker is building or loading
+        self.building = False  # whether that is a build (not in Taichi's offline cache) rather than a load
+        self.builds: list[int] = []  # widths the worker built (its cache flush wrote a new kernel)
         self.evaluations = 0
         self.delivered = 0
         self.rate = 0.0  # samples per second of worker time, smoothed
         self._job: _Job | None = None
         self._jobs = 0
-        self._widths: set[int] = set()  # widths whose kernel the worker has been asked to build
         self._complete: tuple[ProblemSpec, View] | None = None  # the last problem and view found complete
         self._process = None
         self._conn = None
@@ -135,7 +135,12 @@ class Refiner:
         child.close()
 
     def select(self, key: ProblemSpec) -> None:
-        """Show another problem; each keeps its samples, within the shared cache limit."""
+        """Show another problem; each keeps its samples, within the shared cache limit.
+
+        The throughput shown restarts: another problem runs at another rate.
+        """
+        if key != self.key:
+            self.rate = 0.0
         self.key = key
         if key not in self._stores:
             self._stores[key] = SampleStore(self.cache_mb)
@@ -182,13 +187,18 @@ class Refiner:
             self.backend = message[1]
         elif kind == "error":
             raise UsageError(message[1])
-        elif kind == "compiling":
-            self.compiling = message[1]
+        elif kind == "kernel":
+            _, self.compiling, self.building = message
+        elif kind == "cached":
+            if message[2]:
+                self.builds.append(message[1])
         elif kind == "done":
             _, number, measures, seconds, evaluations = message
             job = self._job
             self._job = None
+            loaded = self.compiling is not None  # this batch's time includes a kernel build or load
             self.compiling = None
+            self.building = False
             self.evaluations = evaluations
             if job is None or job.number != number:
                 return False
@@ -198,8 +208,9 @@ class Refiner:
             deliver(store, job.batch, measures)
             self._share_cache()
             self.delivered += len(measures)
-            if not job.compiling:
+            if not loaded:
                 self._sizers[job.key].record(len(measures), seconds)
+            if not loaded and job.key == self.key:
                 rate = len(measures) / max(seconds, 1e-9)
                 self.rate = rate if self.rate == 0.0 else 0.7 * self.rate + 0.3 * rate
             return job.key == self.key
@@ -213,8 +224,7 @@ class Refiner:
             self._complete = (self.key, view)
             return
         self._jobs += 1
-        self._job = _Job(self._jobs, self.key, batch, self.key.width not in self._widths)
-        self._widths.add(self.key.width)
+        self._job = _Job(self._jobs, self.key, batch)
         self._conn.send((self._jobs, self.key, batch.xs, batch.ys))
 
     def close(self) -> None:

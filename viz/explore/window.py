@@ -30,8 +30,9 @@ from viz.explore.bookmarks import SavedView, save_bookmark
 from viz.explore.refiner import Refiner, coverage
 from viz.explore.settings import Settings
 from viz.outputs import save_png
-from viz.problem.conditions import CONDITIONS, Preset
+from viz.problem.conditions import CONDITIONS, Preset, home_window
 from viz.problem.spec import ProblemSpec
+from viz.sampling.boundary import both_signs, nearest_boundary
 from viz.sampling.picture import picture
 from viz.sampling.view import View, pan, resize, zoom, zoom_at
 
@@ -106,6 +107,9 @@ class Explorer:
         self._coverage_at = -math.inf
         self._coverage_stale = False
         self._last = None
+        self._check_colours = False  # a switch of problem waits for its coarse picture to judge the view
+        if start is None:
+            self._say_if_widened(settings.home)
         self._install_callbacks()
 
     # -- problem and view ---------------------------------------------------
@@ -130,11 +134,55 @@ class Explorer:
         self.set_view(view)
 
     def select(self, condition: str | None = None, preset: Preset | None = None) -> None:
-        """Switch condition and/or preset; each keeps its own samples."""
+        """Switch condition and/or preset; each keeps its own samples.
+
+        The view stays if it still shows both colours once its coarse
+        picture is in; otherwise the window goes to the new problem's home.
+        """
+        changed = (condition or self.condition, preset or self.preset) != (self.condition, self.preset)
         self.condition = condition or self.condition
         self.preset = preset or self.preset
         self.refiner.select(self._key())
         self._dirty = True
+        self._check_colours = self._check_colours or changed
+
+    def home(self) -> tuple[float, float, float, float]:
+        """The log10 window where the current condition's boundary shows at the current preset."""
+        return home_window(self.condition, self.preset.name)
+
+    def _go_home_if_one_colour(self) -> None:
+        """After a switch, once the coarse picture is in: go home if the view shows one colour only."""
+        if not self._coverage.coarse_done:
+            return
+        self._check_colours = False
+        if not both_signs(self._buffer):
+            self.reset()
+            self.say(f"this view is one colour for {self.condition} at {self.preset.name}: "
+                     "went to its home view (R)")
+
+    def seek_boundary(self) -> bool:
+        """Centre the boundary crossing nearest the centre of the picture and zoom in on it; False if none shows."""
+        measures = self._buffer
+        scale = self.view.cols / measures.shape[1]  # the picture may be the half-size one drawn while moving
+        point = nearest_boundary(measures, (self.view.cols / 2.0 / scale, self.view.rows / 2.0 / scale))
+        if point is None:
+            self.say("no boundary in this picture: zoom out or press R")
+            return False
+        centred = pan(self.view, point[0] * scale - self.view.cols / 2.0, point[1] * scale - self.view.rows / 2.0)
+        view, clamped = zoom(centred, KEY_ZOOM)
+        if clamped and warning_line(view):
+            self.say("zoom refused: at the float64 limit")
+        self.set_view(view)
+        return True
+
+    def _say_if_widened(self, window: tuple[float, float, float, float]) -> None:
+        """Say so when the asked window was widened on one axis to the window's aspect ratio."""
+        x0, x1, y0, y1 = window
+        spans = self.view.spans
+        if not (math.isclose(spans[0], x1 - x0) and math.isclose(spans[1], y1 - y0)):
+            axis = "x" if spans[0] > x1 - x0 else "y"
+            self.say(f"the window {x0:g} {x1:g} {y0:g} {y1:g} is widened along {axis} to this window's "
+                     f"{self.view.cols}:{self.view.rows} aspect")
 
     def say(self, text: str) -> None:
         """Show a message on the HUD for a few seconds."""
@@ -221,6 +269,7 @@ class Explorer:
         once = {
             glfw.KEY_ESCAPE: self.quit, glfw.KEY_Q: self.quit,
             glfw.KEY_P: self._next_preset, glfw.KEY_R: self.reset,
+            glfw.KEY_N: self.seek_boundary, glfw.KEY_TAB: self.seek_boundary,
             glfw.KEY_F: self.toggle_fullscreen, glfw.KEY_F11: self.toggle_fullscreen,
             glfw.KEY_S: self.screenshot, glfw.KEY_B: self.bookmark, glfw.KEY_V: self.toggle_recording,
             glfw.KEY_H: self._toggle_hud, glfw.KEY_F1: self._toggle_help,
@@ -252,8 +301,8 @@ class Explorer:
         glfw.set_window_should_close(self.window, True)
 
     def reset(self) -> None:
-        """Back to the starting window of the explorer."""
-        self.set_view(View.fit(*self.settings.home, self.view.cols, self.view.rows))
+        """Back to the current condition's home view at the current preset."""
+        self.set_view(View.fit(*self.home(), self.view.cols, self.view.rows))
 
     def toggle_fullscreen(self) -> None:
         """Fullscreen on the primary monitor, or back to the window it was."""
@@ -378,7 +427,8 @@ class Explorer:
         return Status(condition.label, condition.axis_names, f"{self.preset.name} (n={self.preset.width}, "
                       f"{self.preset.steps} steps)", self.refiner.backend, self.refiner.compiling, cov.fraction,
                       (done, len(cov.levels)), self.refiner.rate, self.input.cursor,
-                      self.input.messages[-1][1] if self.input.messages else "", self.recorder is not None)
+                      self.input.messages[-1][1] if self.input.messages else "", self.recorder is not None,
+                      self.refiner.building)
 
     def update(self, dt: float) -> None:
         """Everything but drawing: held keys, compute, the picture and its colour scale."""
@@ -394,6 +444,8 @@ class Explorer:
         if self._coverage_stale and now - self._coverage_at >= COVERAGE_PERIOD:
             self._coverage = coverage(self.view, self.refiner.store)
             self._coverage_at, self._coverage_stale = now, False
+            if self._check_colours:
+                self._go_home_if_one_colour()
         knots = self.scale.advance(dt)
         if knots is not None:
             self.live.upload_knots(knots, self.scale.split)

@@ -63,22 +63,24 @@ def panel_spec(name: str, res: int, preset: str = "paper") -> StillSpec:
 def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) -> np.ndarray:
     """The float64 measure image (rows x cols, row 0 = bottom) of a still.
 
-    Work goes to the engine in chunks (the engine's size), so Ctrl-C lands
-    within one chunk. On a CPU the chunks hold scattered pixels, so the
+    The kernels run in a child process (compute.isolated), so Ctrl-C and
+    SIGTERM stop the work at once; work goes to it in chunks (the engine's
+    size) through the one compute loop. On a CPU the chunks hold scattered pixels, so the
     progress bar's rate is representative; on a GPU they hold neighbours,
     whose similar run lengths keep a warp's lanes busy.
     """
     from tqdm import tqdm
 
+    from viz.compute import kernel_cache
     from viz.compute.isolated import IsolatedEngine
     from viz.compute.loop import compute_pixels, still_order
 
     spec.validate()
     problem = spec.problem
     engine = IsolatedEngine(problem, arch)  # kernels in a child process: Ctrl-C and SIGTERM stop it at once
-    if progress:
-        print(f"building the engine for width {problem.width} (a first build takes up to half a minute; "
-              "cached afterwards)", file=sys.stderr, flush=True)
+    if progress and not kernel_cache.is_cached(kernel_cache.cache_folder(), engine.arch, problem.width):
+        print(f"building the kernel for width {problem.width}: its first use on this machine takes up to "
+              "half a minute, later runs load it from the cache", file=sys.stderr, flush=True)
     engine.prepare()
     grid_x, grid_y = np.meshgrid(*spec.axes())
     out = np.full(grid_x.size, np.nan)

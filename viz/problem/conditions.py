@@ -85,6 +85,9 @@ PANEL_WINDOWS: dict[str, tuple[float, float, float, float]] = {
 }
 #: Steps a panel needs to show the paper's picture (the minibatch window is all red at 500).
 PANEL_STEPS = {"minibatch": 1000}
+#: Presets at which every Figure 1 window (with PANEL_STEPS) shows both colours; at the quick
+#: preset each is all diverged (measured at 32 x 32, tests/test_home_views.py).
+PANEL_PRESETS = ("paper",)
 #: The paper's fractal dimension per panel (Figure 1 titles).
 PAPER_DIMENSIONS = {"linear": 1.17, "relu": 1.20, "single": 1.41, "minibatch": 1.55, "tanh": 1.66, "init": 1.98}
 
@@ -92,3 +95,21 @@ PAPER_DIMENSIONS = {"linear": 1.17, "relu": 1.20, "single": 1.41, "minibatch": 1
 def panel_log_window(name: str) -> tuple[float, float, float, float]:
     """A Figure 1 window in log10 units."""
     return tuple(math.log10(v) for v in PANEL_WINDOWS[name])  # type: ignore[return-value]
+
+#: Where each condition's boundary shows at each preset, measured at 32 x 32 (share of pixels diverged):
+#: at the quick preset (n=8, 100 steps) every Figure 1 window is all diverged (1.00), while the
+#: notebook's view shows both colours for all six (0.49 tanh, 0.72 relu, 0.76 linear, 0.57 minibatch,
+#: 0.55 single, 0.61 init); at the paper preset the Figure 1 windows show both (tanh 0.45, relu 0.56,
+#: linear 0.49, single 0.65, init 0.19) except minibatch's, which needs 1000 steps (1.00 at 500).
+HOME_PANELS = {"paper": ("tanh", "relu", "linear", "single", "init")}
+
+
+def home_window(condition: str, preset: str) -> tuple[float, float, float, float]:
+    """The log10 window on which a condition's boundary is visible at a preset.
+
+    The paper's Figure 1 window where it shows the boundary at that preset,
+    else the notebook's view (tests/test_home_views.py keeps this honest).
+    """
+    if condition in HOME_PANELS.get(preset, ()):
+        return panel_log_window(condition)
+    return DEFAULT_WINDOW

@@ -7,6 +7,7 @@ through a queue:
   ("keyframe", n, array)    the next keyframe of flight n (each a level deeper)
   ("end", n)                flight n goes no deeper
   ("error", text)           the pilot cannot fly (bad settings)
+  ("status", text)          what it does before its first keyframe (building the kernel, mapping)
 A flight's target is found by bisection between two neighbouring samples
 of opposite sign on a map of the whole plane, to float64 resolution, so
 every zoom level about it still shows both colours; a flight ends at the
@@ -28,6 +29,7 @@ import numpy as np
 
 from viz.errors import UsageError
 from viz.problem.spec import ProblemSpec
+from viz.sampling.boundary import sign_changes
 from viz.sampling.view import FRAC_BITS, exp10, to_fixed
 from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, keyframe_axes, outer_level
 
@@ -73,17 +75,16 @@ def _main(settings: PilotSettings, queue, flown) -> None:
 
 def fly(settings: PilotSettings, queue, flown) -> None:
     """Flight after flight, forever: a map, then for each flight a target and its keyframes."""
-    from viz.compute.backend import init_backend
-    from viz.compute.engine import build_engine
-
-    engine = build_engine(settings.problem, init_backend(settings.arch))
+    engine = prepared_engine(settings, queue)
     rng = random.Random(settings.choice_seed)
     base = KeyframeSpec(settings.problem, to_fixed(HOME[0]), to_fixed(HOME[1]), settings.res,
                         (outer_level(settings.res),))
     with tempfile.TemporaryDirectory(prefix="nnfractal-pilot-") as tmp:
         home = KeyframeStore.create_or_resume(Path(tmp) / "map", base)
+        queue.put(("status", "mapping the plane to find points on the boundary..."))
         home.fill(engine.measure, chunk=engine.chunk_pixels)
         world = home.load(base.levels[0])
+        queue.put(("status", "computing the first keyframes..."))
         for flight in itertools.count():
             flown.acquire()
             cx, cy = boundary_point(base, world, engine.measure, rng)
@@ -98,6 +99,31 @@ def fly(settings: PilotSettings, queue, flown) -> None:
                     break
                 queue.put(("keyframe", flight, keyframe))
             queue.put(("end", flight))
+
+
+def prepared_engine(settings: PilotSettings, queue):
+    """The engine with its kernel ready, saying on the queue whether it builds or loads it.
+
+    The pilot is terminated when the demo ends, so Taichi would never write
+    its offline cache: after a build the cache is flushed to disk here, and
+    the next demo loads the kernel in seconds.
+    """
+    from viz.compute.backend import flush_cache, init_backend
+    from viz.compute.engine import build_engine
+
+    backend = init_backend(settings.arch)
+    width = settings.problem.width
+    building = not backend.is_cached(width)
+    queue.put(("status", f"building the kernel for n={width}: its first use on this machine, up to half a "
+                         "minute (cached afterwards)..." if building
+                         else f"loading the kernel for n={width} from the cache..."))
+    engine = build_engine(settings.problem, backend)
+    engine.prepare()
+    if building:
+        backend, _ = flush_cache(backend)
+        engine = build_engine(settings.problem, backend)
+        engine.prepare()
+    return engine
 
 
 def deeper_levels(spec: KeyframeSpec):
@@ -127,7 +153,7 @@ def boundary_point(spec: KeyframeSpec, world: np.ndarray, measure, rng: random.R
     """
     rows, cols = world.shape
     diverged = world > 0
-    change = diverged[:, 1:] != diverged[:, :-1]
+    change = sign_changes(world)
     middle = np.zeros_like(change)
     middle[rows // 4: rows - rows // 4, cols // 4: cols - cols // 4] = True
     candidates = np.argwhere(change & middle)

@@ -1,5 +1,9 @@
 """The hands-off demo: fullscreen, no HUD, zooming forever; Esc or Q quits.
 
+Until the live pilot's first keyframe arrives, one line says what it is
+doing (building or loading the kernel, mapping the plane) instead of a
+blank screen.
+
 Two players share one window loop. `Player` plays a zoom's keyframes in
 and back out. `LivePlayer` flies live: a pilot process (viz.video.autopilot)
 sends keyframes towards points on the boundary, and the player zooms in as
@@ -23,6 +27,7 @@ from typing import Protocol
 import moderngl
 import numpy as np
 
+from viz.display.hud import Hud
 from viz.display.loop import RealTime, run_loop
 from viz.display.renderer import Renderer
 from viz.errors import UsageError
@@ -42,6 +47,11 @@ class Playing(Protocol):
     """What the window loop drives."""
 
     def draw(self, framebuffer: moderngl.Framebuffer, seconds: float, size: tuple[int, int]) -> None: ...
+
+    @property
+    def notice(self) -> str:
+        """What the player waits for while it has nothing to show ("" while it shows a zoom)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -79,6 +89,11 @@ class Player:
             self._prefetch(segment)
         self.frames.draw(framebuffer, index)
         return index
+
+    @property
+    def notice(self) -> str:
+        """Never waiting: a recorded zoom's keyframes are all on disk."""
+        return ""
 
     def _prefetch(self, segment: int) -> None:
         """Prepare both neighbours (the zoom may be on its way in or out); forget the rest."""
@@ -153,6 +168,13 @@ class LivePlayer:
         self._fade = renderer.programs.fullscreen("fade.frag.glsl")
         self._fade["u_frame"] = 0
         self._old: moderngl.Framebuffer | None = None
+        self._status = "starting the engine..."  # the pilot's last "status" message
+
+    @property
+    def notice(self) -> str:
+        """The pilot's status (building the kernel, mapping the plane) until the first keyframe is on screen."""
+        flight = self.flights.get(self.current) if self.current is not None else None
+        return "" if flight is not None and flight.measures else self._status
 
     def _receive(self) -> None:
         while True:
@@ -163,7 +185,9 @@ class LivePlayer:
             kind, payload = message[0], message[1:]
             if kind == "error":
                 raise UsageError(payload[0])
-            if kind == "leg":
+            if kind == "status":
+                self._status = payload[0]
+            elif kind == "leg":
                 self.flights[payload[0]] = Flight(payload[1])
             elif kind == "keyframe":
                 self.flights[payload[0]].measures.append(payload[1])
@@ -256,10 +280,11 @@ def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], full
 
     window, refresh = open_fullscreen("nnfractal demo", fullscreen, size)
     ticks = RealTime(refresh, time.sleep, clock)  # sleeps where vsync does not pace us (software GL)
-    player = None
+    player = hud = None
     drawn = 0
     try:
         ctx = moderngl.create_context()
+        hud = Hud(window)
         player, what = make_player(Renderer(ctx), float(refresh))
         glfw.set_key_callback(window, _quit_on_escape)
         width, height = glfw.get_framebuffer_size(window)
@@ -272,6 +297,8 @@ def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], full
             if width and height:
                 ctx.screen.viewport = (0, 0, width, height)
                 player.draw(ctx.screen, seconds, (width, height))
+                if player.notice:  # instead of a silent blank screen while the pilot prepares
+                    hud.draw([player.notice], None, False)
                 drawn += 1
             glfw.swap_buffers(window)
             glfw.poll_events()
@@ -280,6 +307,8 @@ def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], full
     finally:
         if player is not None:
             player.close()
+        if hud is not None:
+            hud.shutdown()
         glfw.destroy_window(window)
         glfw.terminate()
     return drawn, ticks.elapsed

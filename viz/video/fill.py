@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from viz.problem.conditions import PANEL_PRESETS
 from viz.video.keyframes import FillReport, KeyframeStore
 
 #: progress(samples done, samples to do, label): the counts cover every missing keyframe.
@@ -25,7 +26,8 @@ def compute_keyframes(store: KeyframeStore, arch: str,
     guess = {level: spec.res ** 2 - (0 if level == spec.levels[0] else (spec.res // 2) ** 2) for level in missing}
     total = sum(guess.values())
     state = {"level": None, "base": 0, "todo": 0}
-    progress(0, total, f"keyframes 0/{len(missing)}")
+    on_disk, count = len(spec.levels) - len(missing), len(spec.levels)  # a resume counts what it kept
+    progress(0, total, f"keyframes {on_disk}/{count}")
 
     def on_chunk(level: int, done: int, todo: int) -> None:
         nonlocal total
@@ -33,8 +35,19 @@ def compute_keyframes(store: KeyframeStore, arch: str,
             state["base"] += state["todo"]
             state.update(level=level, todo=todo)
             total += todo - guess[level]
-        progress(state["base"] + done, total, f"keyframes {missing.index(level)}/{len(missing)}")
+        progress(state["base"] + done, total, f"keyframes {on_disk + missing.index(level)}/{count}")
 
     report = store.fill(engine.measure, on_chunk, engine.chunk_pixels)
-    progress(state["base"] + state["todo"], total, f"keyframes {len(missing)}/{len(missing)}")
+    progress(state["base"] + state["todo"], total, f"keyframes {count}/{count}")
     return report
+
+
+def panel_warning(panel: str, preset: str) -> str | None:
+    """A warning line when a Figure 1 window is one colour at this preset (conditions.PANEL_PRESETS), else None.
+
+    The zoom would fly into a flat picture: the line names the preset that shows the boundary.
+    """
+    if preset in PANEL_PRESETS:
+        return None
+    return (f"warning: the {panel} Figure 1 window is all one colour at --preset {preset} (measured); "
+            f"it shows the boundary at --preset {PANEL_PRESETS[0]}")
