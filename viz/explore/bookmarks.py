@@ -21,7 +21,7 @@ import tomllib
 from viz.errors import UsageError
 from viz.outputs import atomic_write, read_png_meta
 from viz.problem.conditions import CONDITIONS, READOUTS
-from viz.problem.spec import ProblemSpec
+from viz.problem.spec import PRECISIONS, ProblemSpec
 from viz.sampling.view import View, from_fixed
 
 #: Where B saves and --bookmark reads unless --bookmarks says otherwise.
@@ -87,6 +87,9 @@ def parse_record(record, where: str) -> SavedView:
     readout = record.get("readout", "measure")
     if readout not in READOUTS:
         raise UsageError(f"{where}: unknown readout {readout!r}")
+    precision = record.get("precision", "f64")  # written before precision existed: float64
+    if precision not in PRECISIONS:
+        raise UsageError(f"{where}: unknown precision {precision!r}")
     window = _field(record, "window", list, where)
     if (not isinstance(window, list) or len(window) != 4
             or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in window)
@@ -109,7 +112,7 @@ def parse_record(record, where: str) -> SavedView:
             raise UsageError(f"{where}: 'centre' must be two integer strings and 'pixel' a number") from None
         if not (math.isfinite(pixel) and pixel > 0):
             raise UsageError(f"{where}: 'pixel' must be a positive number, got {pixel!r}")
-    return SavedView(ProblemSpec(condition, width, steps, seed, readout), tuple(float(v) for v in window),
+    return SavedView(ProblemSpec(condition, width, steps, seed, readout, precision), tuple(float(v) for v in window),
                      cols, rows, centre, pixel)
 
 
