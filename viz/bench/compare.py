@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -30,6 +30,7 @@ class Workload:
     spec: StillSpec
     reference_pixels: int  # the baselines run a coarser grid over the same view: about this many pixels
     jax_pixels: int
+    dd_pixels: int = 16  # --precision dd: the double-double engine's share (about 100x the float64 cost)
 
 
 def workloads(arch: str) -> list[Workload]:
@@ -46,10 +47,10 @@ def workloads(arch: str) -> list[Workload]:
         Workload(f"tanh panel, paper preset, {paper_res}x{paper_res}",
                  StillSpec(ProblemSpec("tanh", paper.width, paper.steps), panel_log_window("tanh"),
                            paper_res, paper_res),
-                 1024, 16384 if gpu else 1024),
+                 1024, 16384 if gpu else 1024, 16),
         Workload(f"default view, quick preset, {quick_res}x{quick_res}",
                  StillSpec(ProblemSpec("tanh", quick.width, quick.steps), DEFAULT_WINDOW, quick_res, quick_res),
-                 4096, 262144 if gpu else 4096),
+                 4096, 262144 if gpu else 4096, 256),
     ]
 
 
@@ -67,7 +68,7 @@ def workload_pixels(spec: StillSpec, count: int | None = None):
     return gx.ravel(), gy.ravel()
 
 
-def run_workload(work: Workload, backend: Backend, with_jax: bool, repeats: int = 1) -> dict:
+def run_workload(work: Workload, backend: Backend, with_jax: bool, repeats: int = 1, precision: str = "f64") -> dict:
     """Time each implementation on the workload, the best of `repeats` calls each; pixels/s and GFLOP/s.
 
     A baseline that runs a subset of the pixels is compared with the engine
@@ -102,6 +103,13 @@ def run_workload(work: Workload, backend: Backend, with_jax: bool, repeats: int 
     with np.errstate(all="ignore"):
         t_ref = best_seconds(lambda: reference.measure(problem, condition, bx, by), repeats)
     results["impls"]["numpy reference"] = _figures(bx.size, t_ref, flops) | {"engine_pixels_per_s": engine_on(bx, by)}
+    if precision == "dd":
+        dd = build_engine(replace(spec.problem, precision="dd"), backend)
+        dd.prepare()
+        dx, dy = workload_pixels(spec, work.dd_pixels)
+        t_dd = best_seconds(lambda: dd.measure(dx, dy), repeats)
+        results["impls"]["taichi double-double"] = _figures(dx.size, t_dd, flops) | {"engine_pixels_per_s":
+                                                                                    engine_on(dx, dy)}
     if with_jax:
         from viz.bench import jax_baseline as bench_jax
 
@@ -172,8 +180,13 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def run_bench(arch: str = "auto", repeats: int = 3) -> dict:
-    """Every workload plus the peak probe, as one report; each implementation timed `repeats` times."""
+def run_bench(arch: str = "auto", repeats: int = 3, precision: str = "f64") -> dict:
+    """Every workload plus the peak probe, as one report; each implementation timed `repeats` times.
+
+    precision "dd" adds the double-double engine, timed on a coarser grid
+    of each workload's pixels (Workload.dd_pixels) beside the float64
+    engine on those same pixels.
+    """
     from viz.compute.backend import init_backend
 
     try:
@@ -186,4 +199,5 @@ def run_bench(arch: str = "auto", repeats: int = 3) -> dict:
     used = backend.arch
     probe, peak = float64_peak(used)
     return {"machine": machine(used), "arch": used, "peak_probe": probe, "peak_gflops": peak, "jax_note": note,
-            "repeats": repeats, "workloads": [run_workload(w, backend, with_jax, repeats) for w in workloads(used)]}
+            "repeats": repeats, "precision": precision,
+            "workloads": [run_workload(w, backend, with_jax, repeats, precision) for w in workloads(used)]}

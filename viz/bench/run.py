@@ -8,7 +8,7 @@ from viz.outputs import check_writable
 
 
 def bench(arch: str = "auto", repeats: int = 3, explore: bool = False, seconds: float = 10.0,
-          json_out: str | None = None) -> dict:
+          json_out: str | None = None, precision: str = "f64") -> dict:
     """The engine against its baselines (or, with `explore`, the live window for `seconds`); the figures.
 
     The JSON path is checked before anything is timed.
@@ -20,7 +20,7 @@ def bench(arch: str = "auto", repeats: int = 3, explore: bool = False, seconds: 
         report = measure_explore(seconds=seconds, arch=arch)
         print(format_explore(report))
     else:
-        report = run_bench(arch, repeats)
+        report = run_bench(arch, repeats, precision)
         print(format_report(report))
     if out is not None:
         out.write_text(json.dumps(report, indent=2))

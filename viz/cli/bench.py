@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from viz.cli.args import positive_int, positive_number
+from viz.cli.args import add_precision_arg, check_precision, positive_int, positive_number
 from viz.compute.backend import ARCHES
 
 
@@ -13,6 +13,7 @@ def register(subparsers) -> None:
                               description="Time the Taichi engine, the NumPy reference and (if installed) "
                                           "JAX on the same pixels, with a dgemm probe of this machine's peak.")
     p.add_argument("--arch", choices=ARCHES, default="auto")
+    add_precision_arg(p)
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     p.add_argument("--repeats", type=positive_int, default=3,
                    help="time each implementation this many times and keep the fastest (default %(default)s)")
@@ -27,5 +28,7 @@ def run(args: argparse.Namespace) -> int:
     """Run every workload and print the table."""
     from viz.bench.run import bench
 
-    bench(args.arch, args.repeats, explore=args.explore, seconds=args.seconds, json_out=args.json)
+    precision = check_precision(args)
+    bench(args.arch, args.repeats, explore=args.explore, seconds=args.seconds, json_out=args.json,
+          precision=precision)
     return 0

@@ -16,6 +16,10 @@ def register(subparsers) -> None:
     cliargs.add_window_args(p)
     cliargs.add_resolution_args(p, DEFAULT_RES)
     cliargs.add_problem_args(p)
+    cliargs.add_precision_arg(p)
+    p.add_argument("--compare-precision", action="store_true",
+                   help="compute the view in float64 and in double-double; write them side by side with the "
+                        "pixels whose sign differs marked, and print their share")
     p.add_argument("--out", required=True, help="output file: .npy (raw float64 measure) or .png (coloured)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -23,7 +27,11 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the still and write it; nothing is written if interrupted."""
-    from viz.paper.still_file import write_still
+    from viz.paper.still_file import write_precision_comparison, write_still
 
+    if args.compare_precision:
+        write_precision_comparison(cliargs.still_spec(args, DEFAULT_RES), args.out, arch=args.arch,
+                                   progress=not args.quiet)
+        return 0
     write_still(cliargs.still_spec(args, DEFAULT_RES), args.out, arch=args.arch, progress=not args.quiet)
     return 0

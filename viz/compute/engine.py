@@ -13,7 +13,7 @@ import os
 import numpy as np
 
 from viz.compute.backend import Backend
-from viz.compute.kernels.choice import Kernel
+from viz.compute.kernels.choice import Kernel, build_kernel, dd_layout_for
 from viz.compute.kernels.parts import INIT_CODE, NONLINEARITY_CODE
 from viz.errors import UsageError
 from viz.problem.arrays import Problem, load_problem
@@ -63,21 +63,49 @@ class Engine:
         ys = np.ascontiguousarray(np.asarray(ys, dtype=np.float64).ravel())
         if xs.shape != ys.shape:
             raise ValueError("xs and ys must have the same number of values")
+        if self.precision == "dd":
+            return self.measure_dd(xs, ys)[0]
         out = np.empty_like(xs)
+        if xs.size:
+            self._train(xs, ys, out)
+        return out
+
+    @property
+    def precision(self) -> str:
+        """"f64" or "dd": the arithmetic of the kernel this engine runs."""
+        return self._kernel.precision
+
+    def measure_dd(self, xs: np.ndarray, ys: np.ndarray, xs_lo: np.ndarray | None = None,
+                   ys_lo: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """A double-double engine's values as (hi, lo); the hyperparameters are xs + xs_lo, ys + ys_lo.
+
+        The low parts default to zero (float64 hyperparameters, exact in dd).
+        """
+        if self.precision != "dd":
+            raise ValueError("measure_dd needs a double-double engine (precision 'dd')")
+        xs = np.ascontiguousarray(np.asarray(xs, dtype=np.float64).ravel())
+        ys = np.ascontiguousarray(np.asarray(ys, dtype=np.float64).ravel())
+        xs_lo = np.zeros_like(xs) if xs_lo is None else np.ascontiguousarray(np.asarray(xs_lo, np.float64).ravel())
+        ys_lo = np.zeros_like(ys) if ys_lo is None else np.ascontiguousarray(np.asarray(ys_lo, np.float64).ravel())
+        if not xs.shape == ys.shape == xs_lo.shape == ys_lo.shape:
+            raise ValueError("xs, ys and their low parts must have the same number of values")
+        out, out_lo = np.empty_like(xs), np.zeros_like(xs)
+        if xs.size:
+            self._train(xs, ys, out, (xs_lo, ys_lo, out_lo))
+        return out, out_lo
+
+    def _train(self, xs, ys, out, dd_arrays=()) -> None:
         steps_run = np.zeros(xs.size, np.int32)
-        if xs.size == 0:
-            return out
         p, c = self.problem, self.condition
         self._kernel.train(
             xs, ys, self._kernel.order(xs.size), out, steps_run,
             p.X, p.Y, p.W0, p.W1, p.probe, self._batches,
             p.steps, p.dataset_size, c.minibatch,
             NONLINEARITY_CODE[c.nonlinearity], INIT_CODE[c.init_offset],
-            int(self.readout == "probe"), int(self.early_stop),
+            int(self.readout == "probe"), int(self.early_stop), *dd_arrays,
         )
         self.evaluations += xs.size
         self.steps_run += int(steps_run.sum())
-        return out
 
 
 #: Seconds of work a CPU engine call aims at: prompt progress, and little lost on a checkpointed interrupt.
@@ -115,4 +143,17 @@ def build_engine(spec: ProblemSpec, backend: Backend, early_stop: bool = True) -
         problem = load_problem(condition, spec.width, spec.steps, spec.seed)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return Engine(backend, problem, condition, spec.readout, early_stop)
+    return Engine(backend, problem, condition, spec.readout, early_stop,
+                  kernel=dd_kernel(backend, spec.width) if spec.precision == "dd" else None)
+
+
+def dd_kernel(backend: Backend, width: int) -> Kernel:
+    """The double-double kernel for a width on this backend, built at its first use and kept beside the float64 ones."""
+    try:
+        layout = dd_layout_for(backend.arch, width)
+    except ValueError as exc:
+        raise UsageError(f"--precision dd: {exc}") from None
+    key = (layout, width)
+    if key not in backend.kernels:
+        backend.kernels[key] = build_kernel(layout, width)  # type: ignore[index]
+    return backend.kernels[key]  # type: ignore[index]

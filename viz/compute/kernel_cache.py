@@ -25,10 +25,16 @@ KERNEL_SOURCE = Path(__file__).parent / "kernels"
 
 
 def cache_folder() -> Path:
-    """Taichi's offline cache folder in this process (TI_OFFLINE_CACHE_FILE_PATH, or its default)."""
+    """Taichi's offline cache folder for this process (TI_OFFLINE_CACHE_FILE_PATH, or its default).
+
+    Asked of the running runtime where there is one; before Taichi starts (a
+    command whose kernels run in a child process) from what ti.init will read.
+    """
     import taichi as ti
 
-    return Path(ti.lang.impl.current_cfg().offline_cache_file_path)
+    if ti.lang.impl.get_runtime().prog is not None:
+        return Path(ti.lang.impl.current_cfg().offline_cache_file_path)
+    return Path(os.environ.get("TI_OFFLINE_CACHE_FILE_PATH") or ti.lang.impl.default_cfg().offline_cache_file_path)
 
 
 def kernel_files(folder: Path) -> set[str]:

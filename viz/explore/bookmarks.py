@@ -25,7 +25,7 @@ from viz import limits
 from viz.errors import UsageError
 from viz.outputs import atomic_write, read_png_meta
 from viz.problem.conditions import CONDITIONS, READOUTS
-from viz.problem.spec import ProblemSpec
+from viz.problem.spec import PRECISIONS, ProblemSpec
 from viz.sampling.view import FRAC_BITS, View, check_window, from_fixed
 
 SUFFIXES = (".toml", ".json")
@@ -119,6 +119,9 @@ def parse_record(record, where: str) -> SavedView:
     readout = record.get("readout", "measure")
     if readout not in READOUTS:
         raise UsageError(f"{where}: unknown readout {readout!r}")
+    precision = record.get("precision", "f64")  # written before precision existed: float64
+    if precision not in PRECISIONS:
+        raise UsageError(f"{where}: unknown precision {precision!r}")
     window = _field(record, "window", list, where)
     if (not isinstance(window, list) or len(window) != 4
             or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in window)):
@@ -132,7 +135,7 @@ def parse_record(record, where: str) -> SavedView:
     except UsageError as exc:
         raise UsageError(f"{where}: 'window' must be x0 < x1, y0 < y1 in log10 units: {exc}") from None
     try:
-        problem = ProblemSpec(condition, width, steps, seed, readout).validate()
+        problem = ProblemSpec(condition, width, steps, seed, readout, precision).validate()
         limits.count("cols x rows", cols * rows, 1, limits.MAX_IMAGE_PIXELS)
         if min(cols, rows) < 1:
             raise UsageError(f"cols and rows must be positive, got {cols} and {rows}")

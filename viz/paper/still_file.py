@@ -1,7 +1,10 @@
 """One still written to a file: raw float64 measures (.npy) or the paper's picture (.png) with its settings."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from viz.colour.equalise import colour_measures
 from viz.errors import Interrupted
@@ -23,3 +26,55 @@ def write_still(spec: StillSpec, out: str | Path, arch: str = "auto", progress: 
     problem = spec.problem
     print(f"wrote {Path(out)} ({spec.cols}x{spec.rows}, {problem.condition}, n={problem.width}, {problem.steps} steps)")
     return out
+
+
+#: The mark of a pixel whose sign differs between float64 and double-double (magenta: in neither colour map).
+DIFFER_RGB = (255, 0, 255)
+
+
+def sign_differences(f64: np.ndarray, dd: np.ndarray) -> np.ndarray:
+    """Where the two measure images fall on different sides (trained < 0 < diverged)."""
+    return np.sign(f64) != np.sign(dd)
+
+
+def comparison_picture(f64: np.ndarray, dd: np.ndarray, readout: str = "measure", scale: int = 1) -> np.ndarray:
+    """float64 | double-double | the differing pixels, side by side as one RGB image (top row first).
+
+    The third panel is the double-double picture in grey with each pixel
+    whose sign differs in DIFFER_RGB; every panel is magnified `scale` times.
+    """
+    left, middle = colour_measures(f64, readout), colour_measures(dd, readout)
+    grey = middle.mean(axis=2, keepdims=True).astype(np.uint8).repeat(3, axis=2) // 2 + 64
+    mark = sign_differences(f64, dd)[::-1]  # colour_measures puts the top row first
+    grey[mark] = DIFFER_RGB
+    gutter = np.full((left.shape[0], 1, 3), 255, np.uint8)
+    picture = np.concatenate([left, gutter, middle, gutter, grey], axis=1)
+    return picture.repeat(scale, axis=0).repeat(scale, axis=1)
+
+
+def write_precision_comparison(spec: StillSpec, out: str | Path, arch: str = "auto",
+                               progress: bool = True) -> float:
+    """Compute the still in float64 and in double-double, write them side by side (.png), print and return
+    the share of pixels whose sign differs. A .npy `out` gets the two measure images stacked (2, rows, cols)."""
+    out = check_writable(out)
+    f64_spec = replace(spec, problem=replace(spec.problem, precision="f64"))
+    dd_spec = replace(spec, problem=replace(spec.problem, precision="dd"))
+    try:
+        f64 = compute_still(f64_spec, arch=arch, progress=progress)
+        dd = compute_still(dd_spec, arch=arch, progress=progress)
+    except KeyboardInterrupt:
+        raise Interrupted(f"nothing written ({out} is untouched)") from None
+    differ = sign_differences(f64, dd)
+    share = float(differ.mean())
+    if out.suffix.lower() == ".npy":
+        save_npy(out, np.stack([f64, dd]))
+    else:
+        scale = max(1, 256 // max(spec.rows, 1))
+        meta = {**f64_spec.as_metadata(), "compare": "f64 | dd | sign differs", "sign_differs": share}
+        save_png(out, comparison_picture(f64, dd, spec.problem.readout, scale), meta=meta)
+    problem = spec.problem
+    print(f"wrote {Path(out)} (float64 | double-double | differing; {spec.cols}x{spec.rows}, {problem.condition}, "
+          f"n={problem.width}, {problem.steps} steps)")
+    print(f"sign differs between float64 and double-double on {int(differ.sum())} of {differ.size} pixels "
+          f"({100 * share:.2f}%)")
+    return share

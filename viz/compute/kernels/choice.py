@@ -16,6 +16,7 @@ class Kernel:
 
     train: Callable
     order: Callable[[int], np.ndarray]
+    precision: str = "f64"  # "dd": takes DD_ARGUMENTS (parts.py) after the shared ones
 
 
 def shuffled(count: int) -> np.ndarray:
@@ -39,8 +40,23 @@ def layout_for(arch: str, width: int) -> str:
     return "lockstep" if width <= LOCKSTEP_MAX_WIDTH else "per-pixel"
 
 
+#: Layouts of the double-double kernels; the CPU's one thread per pixel is the only one so far.
+DD_LAYOUTS = ("dd-per-pixel",)
+
+
+def dd_layout_for(arch: str, width: int) -> str:
+    """The double-double layout for this arch; CUDA has none yet (its unsafe-fp-math is untested with dd)."""
+    if arch == "cuda":
+        raise ValueError("the double-double engine runs on the CPU only (--arch cpu)")
+    return "dd-per-pixel"
+
+
 def build_kernel(layout: str, width: int) -> Kernel:
-    """Compile one layout for width n: "per-pixel" or "lockstep" (CPU), "lanes" (CUDA)."""
+    """Compile one layout for width n: "per-pixel" or "lockstep" (CPU), "lanes" (CUDA), "dd-per-pixel" (CPU, dd)."""
+    if layout == "dd-per-pixel":
+        from viz.compute.kernels.dd_per_pixel import build_dd_per_pixel_kernel
+
+        return Kernel(build_dd_per_pixel_kernel(width), shuffled, "dd")
     if layout == "lanes":
         from viz.compute.kernels.lanes import build_lane_kernel
 

@@ -7,6 +7,7 @@ over threads and SIMD lanes; their arguments and everything that decides
 the numbers of SPEC.md outside that arithmetic live here once.
 """
 import math
+from decimal import Decimal, localcontext
 from types import SimpleNamespace
 
 from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS
@@ -189,18 +190,43 @@ def train_kernel(train):
 
     if tuple(inspect.signature(train).parameters) != TRAIN_ARGUMENTS:
         raise TypeError(f"a training kernel takes {', '.join(TRAIN_ARGUMENTS)}")
+    train.__annotations__ = _argument_types()
+    return ti.kernel(train)
+
+
+def _argument_types() -> dict:
+    """Taichi's types of TRAIN_ARGUMENTS and DD_ARGUMENTS, by name."""
+    import taichi as ti
+
     f64, i32 = ti.f64, ti.i32
 
     def array(dtype, ndim):
         return ti.types.ndarray(dtype=dtype, ndim=ndim)
 
-    train.__annotations__ = {
+    return {
         "xs": array(f64, 1), "ys": array(f64, 1), "order": array(i32, 1), "out": array(f64, 1),
         "steps_run": array(i32, 1), "X": array(f64, 2), "Y": array(f64, 1), "W0": array(f64, 2),
         "W1": array(f64, 1), "probe": array(f64, 1), "batches": array(i32, 2),
         "steps": i32, "data": i32, "minibatch": i32, "kind": i32, "init_mode": i32,
         "want_probe": i32, "early_stop": i32,
+        "xs_lo": array(f64, 1), "ys_lo": array(f64, 1), "out_lo": array(f64, 1),
     }
+
+
+#: What a double-double kernel takes beyond TRAIN_ARGUMENTS: the low parts of the
+#: hyperparameters (zero for float64 ones) and of the result.
+DD_ARGUMENTS = ("xs_lo", "ys_lo", "out_lo")
+
+
+def dd_train_kernel(train):
+    """As train_kernel, for a double-double kernel: TRAIN_ARGUMENTS followed by DD_ARGUMENTS."""
+    import inspect
+
+    import taichi as ti
+
+    if tuple(inspect.signature(train).parameters) != TRAIN_ARGUMENTS + DD_ARGUMENTS:
+        raise TypeError(f"a double-double training kernel takes {', '.join(TRAIN_ARGUMENTS + DD_ARGUMENTS)}")
+    train.__annotations__ = _argument_types()
     return ti.kernel(train)
 
 
@@ -238,5 +264,116 @@ def make_activations(length: int, tanh):
             for j in ti.static(range(length)):
                 g[j] = ct[j] * sqrt2 if z[j] > 0 else 0.0
         return g
+
+    return activate, activate_backward
+
+
+def make_dd_parts(dd):
+    """The measure's bookkeeping (record_loss, finish) with every sum, ratio and test in double-double.
+
+    The same rules as make_parts' float64 functions (SPEC: a non-finite loss
+    counts as NONFINITE_LOSS, the ratio to l0 is clipped at MAX_RATIO, the
+    tail's mean decides), on (hi, lo) pairs from `dd` (kernels/dd.py's make_dd()).
+    Finiteness reads hi only: a normalised pair is finite exactly when hi is.
+    """
+    import taichi as ti
+
+    f64 = ti.f64
+
+    @ti.func
+    def clip_ratio(vh, vl):
+        over = dd.dd_gt(vh, vl, MAX_RATIO, 0.0)
+        return ti.select(over, MAX_RATIO, vh), ti.select(over, 0.0, vl)
+
+    @ti.func
+    def record_loss(t, steps, loss_h, loss_l, data, l0h, l0l, svh, svl, sih, sil, sth, stl):
+        """Fold one step's summed squared error into the dd sums (l0, sum v, sum 1/v, tail sum of v)."""
+        lh, ll = dd.dd_div(loss_h, loss_l, ti.cast(data, f64), 0.0)
+        if not dd.is_finite(lh):
+            lh, ll = NONFINITE_LOSS, 0.0
+        if t == 0:
+            l0h, l0l = lh, ll
+        vh, vl = dd.dd_div(lh, ll, l0h, l0l)
+        vh, vl = clip_ratio(vh, vl)
+        svh, svl = dd.dd_add(svh, svl, vh, vl)
+        ih, il = dd.dd_div(1.0, 0.0, vh, vl)
+        sih, sil = dd.dd_add(sih, sil, ih, il)
+        if t >= steps - TAIL_STEPS:
+            sth, stl = dd.dd_add(sth, stl, vh, vl)
+        return l0h, l0l, svh, svl, sih, sil, sth, stl
+
+    @ti.func
+    def finish(steps, t_stop, l0h, l0l, svh, svl, sih, sil, sth, stl, ph, pl, want_probe):
+        """The pixel's value as (hi, lo); steps after an early stop are added in closed form, as make_parts' finish.
+
+        Converged is mean(tail) < 1, tested exactly as sum(tail) < its count.
+        """
+        if t_stop < steps:
+            if t_stop == 0:
+                l0h, l0l = NONFINITE_LOSS, 0.0
+            rh, rl = dd.dd_div(NONFINITE_LOSS, 0.0, l0h, l0l)
+            rh, rl = clip_ratio(rh, rl)
+            rest = ti.cast(steps - t_stop, f64)
+            ah, al = dd.dd_mul_d(rh, rl, rest)
+            svh, svl = dd.dd_add(svh, svl, ah, al)
+            ah, al = dd.dd_div(rest, 0.0, rh, rl)
+            sih, sil = dd.dd_add(sih, sil, ah, al)
+            ah, al = dd.dd_mul_d(rh, rl, ti.cast(steps - ti.max(t_stop, steps - TAIL_STEPS), f64))
+            sth, stl = dd.dd_add(sth, stl, ah, al)
+            ph, pl = NONFINITE_LOSS, 0.0
+        vh, vl = 0.0, 0.0
+        if want_probe != 0:
+            vh, vl = ph, pl
+            if not dd.is_finite(ph):
+                vh, vl = NONFINITE_LOSS, 0.0
+        elif dd.dd_lt(sth, stl, ti.cast(ti.min(TAIL_STEPS, steps), f64), 0.0):
+            vh, vl = -svh, -svl
+        else:
+            vh, vl = sih, sil
+        return vh, vl
+
+    return SimpleNamespace(record_loss=record_loss, finish=finish)
+
+
+def make_dd_activations(dd):
+    """make_activations' nonlinearity and backward pass in double-double, on (hi, lo) vectors.
+
+    sqrt(2) is a dd constant; the tanh backward keeps JAX's order,
+    ((ct + ct h)(1 - h)) sqrt2, each operation in dd.
+    """
+    import taichi as ti
+
+    from viz.compute.kernels.dd import to_dd
+
+    with localcontext() as ctx:
+        ctx.prec = 60
+        sqrt2_h, sqrt2_l = to_dd(Decimal(2).sqrt())
+
+    @ti.func
+    def activate(kind: ti.i32, zh, zl):
+        hh, hl = zh, zl
+        if kind == 0:
+            ah, al = dd.dd_mul(zh, zl, sqrt2_h, sqrt2_l)
+            hh, hl = dd.dd_tanh(ah, al)
+        elif kind == 1:
+            ah, al = dd.dd_mul(zh, zl, sqrt2_h, sqrt2_l)
+            hh = ti.select(zh > 0.0, ah, 0.0)
+            hl = ti.select(zh > 0.0, al, 0.0)
+        return hh, hl
+
+    @ti.func
+    def activate_backward(kind: ti.i32, zh, hh, hl, ch, cl):
+        gh, gl = ch, cl
+        if kind == 0:
+            ph, pl = dd.dd_mul(ch, cl, hh, hl)
+            ph, pl = dd.dd_add(ch, cl, ph, pl)
+            mh, ml = dd.dd_add_d(-hh, -hl, 1.0)
+            ph, pl = dd.dd_mul(ph, pl, mh, ml)
+            gh, gl = dd.dd_mul(ph, pl, sqrt2_h, sqrt2_l)
+        elif kind == 1:
+            ph, pl = dd.dd_mul(ch, cl, sqrt2_h, sqrt2_l)
+            gh = ti.select(zh > 0.0, ph, 0.0)
+            gl = ti.select(zh > 0.0, pl, 0.0)
+        return gh, gl
 
     return activate, activate_backward
