@@ -9,7 +9,7 @@ import pytest
 
 from viz.cli import zoom as zoom_cli
 from viz.cli.app import build_parser, main
-from viz.compute.backend import Backend
+from viz.compute import kernel_cache
 from viz.paper.stills import StillSpec, compute_still
 from viz.problem.spec import ProblemSpec
 from viz.sampling.view import to_fixed
@@ -32,7 +32,7 @@ def test_top_level_help_describes_the_program_not_the_code():
 
 @pytest.mark.parametrize("cached", [True, False])
 def test_the_build_message_comes_only_when_the_kernel_is_not_cached(cached, capsys, monkeypatch, engine_backend):
-    monkeypatch.setattr(Backend, "is_cached", lambda self, width: cached)
+    monkeypatch.setattr(kernel_cache, "is_cached", lambda folder, arch, width: cached)
     spec = StillSpec(ProblemSpec("tanh", 8, 100), window=(0.0, 1.0, 0.0, 1.0), cols=2, rows=2)
     compute_still(spec, arch=engine_backend.arch)
     err = capsys.readouterr().err
