@@ -343,6 +343,33 @@ def test_8_a_store_without_keyframes_is_taken_over_but_one_with_keyframes_is_not
         KeyframeStore.create_or_resume(tmp_path / "s", spec(100))
 
 
+def test_3_a_complete_store_is_only_read_and_an_unwritable_one_is_one_line(tmp_path, monkeypatch, capsys):
+    """`zoom` on a complete read-only store: nothing in it is written, so it encodes; where a write is
+    needed, an unwritable store is one line. Root writes through permission bits, so the store's
+    writes are made to fail the way a read-only folder fails them."""
+    from viz.cli.app import main
+    from viz.video.keyframes import KeyframeStore
+
+    argv = ["zoom", "--center", "0.5", "1.5", "--keyframes", "2", "--res", "8", "--preset", "quick",
+            "--size", "16x16", "--fps", "4", "--seconds-per-2x", "0.5", "--quiet", "--arch", "cpu"]
+    assert main([*argv, "--out", str(tmp_path / "a.mp4")]) == 0
+    store = tmp_path / "a.keyframes"
+    before = {path.name: path.stat().st_mtime_ns for path in store.iterdir()}
+
+    def read_only(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(KeyframeStore, "write_manifest", read_only)
+    capsys.readouterr()
+    assert main([*argv, "--out", str(tmp_path / "b.mp4"), "--store", str(store)]) == 0
+    assert (tmp_path / "b.mp4").stat().st_size > 0
+    assert {path.name: path.stat().st_mtime_ns for path in store.iterdir()} == before
+    deeper = [*argv[:4], "--keyframes", "3", *argv[6:]]  # one more keyframe: the manifest must change
+    assert main([*deeper, "--out", str(tmp_path / "c.mp4"), "--store", str(store)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot write keyframe store" in err[0] and "Permission denied" in err[0]
+
+
 # -- 11. the worker's quiet exit ----------------------------------------------------------------------------------
 
 KILLED_WINDOW = """

@@ -193,13 +193,15 @@ class KeyframeStore:
 
         Every check runs first, so a refused zoom leaves no store behind; a
         store that holds no keyframe or checkpoint yet is taken over by the
-        new settings.
+        new settings. A store whose manifest already says `spec` is not
+        written to, so a complete store can be read-only.
         """
         from viz.compute.isolated import problem_of
 
         check_spec(spec)
         problem_of(spec.problem)
         folder = Path(folder)
+        old = None
         if folder.exists():
             old = cls.open(folder).spec
             for key, value in spec.identity().items():
@@ -212,7 +214,11 @@ class KeyframeStore:
             except OSError as exc:
                 raise UsageError(f"cannot make keyframe store {str(folder)!r}: {exc.strerror}") from None
         store = cls(folder, spec)
-        store.write_manifest()
+        if old != spec:
+            try:
+                store.write_manifest()
+            except OSError as exc:
+                raise UsageError(f"cannot write keyframe store {str(folder)!r}: {exc.strerror}") from None
         return store
 
     @classmethod
