@@ -33,7 +33,7 @@ _LOCAL = re.compile(r"local(?::([0-9]+))?")
 _TCP = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})")
 _FORMS = "--cluster must be local, local:N or tcp://HOST:PORT"
 #: What every side of a cluster imports first: the modules the tasks live in (any of their names will do).
-_IMPORT_CHECK = "viz.compute.tiled_still:WRITERS"
+_IMPORT_CHECK = "viz.compute.tiled:WRITERS"
 _INSTALL = "install the same nnfractal where the scheduler and every worker run"
 
 
@@ -150,7 +150,7 @@ def probe_task() -> tuple[str, str]:
     from viz.compute.backend import init_backend
     from viz.compute.tiles import worker_arch
 
-    return socket.gethostname(), init_backend(worker_arch())
+    return socket.gethostname(), init_backend(worker_arch()).arch
 
 
 def probe_workers(client) -> list[WorkerInfo]:
