@@ -16,6 +16,7 @@ def register(subparsers) -> None:
     cliargs.add_window_args(p)
     cliargs.add_resolution_args(p, DEFAULT_RES)
     cliargs.add_problem_args(p)
+    cliargs.add_cluster_args(p)
     p.add_argument("--out", required=True, help="output file: .npy (raw float64 measure) or .png (coloured)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -25,5 +26,6 @@ def run(args: argparse.Namespace) -> int:
     """Compute the still and write it; nothing is written if interrupted."""
     from viz.paper.still_file import write_still
 
-    write_still(cliargs.still_spec(args, DEFAULT_RES), args.out, arch=args.arch, progress=not args.quiet)
+    write_still(cliargs.still_spec(args, DEFAULT_RES), args.out, arch=args.arch, progress=not args.quiet,
+                cluster=args.cluster, tile=args.tile)
     return 0
