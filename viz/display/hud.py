@@ -46,6 +46,7 @@ class Status:
     cursor: tuple[float, float] | None  # pixel position (bottom-left origin) of the mouse
     message: str = ""
     recording: bool = False
+    cluster: str | None = None  # the cluster's workers and px/s, when batches run on one
 
 
 def digits(view: View) -> int:
@@ -89,6 +90,8 @@ def status_lines(status: Status) -> list[str]:
         f"{status.condition}   preset {status.preset}   backend {status.backend or '...'}",
         f"{work}   {status.rate:,.0f} px/s",
     ]
+    if status.cluster:
+        lines.append(f"cluster: {status.cluster}")
     if status.recording:
         lines.append("REC")
     if status.message:
