@@ -152,3 +152,29 @@ def test_zoom_interrupted_then_rerun_computes_only_missing_tiles(tmp_path):
         assert_bitwise(np.load(out.with_suffix(".keyframes") / level), np.load(tmp_path / "whole.keyframes" / level))
     frames = read_video(out)
     assert frames.shape[0] > 10 and np.array_equal(frames, read_video(tmp_path / "whole.mp4"))
+
+
+def test_figure1_on_local2_keeps_its_panels_store_and_equals_in_process(tmp_path):
+    here, there = tmp_path / "here" / "figure1.png", tmp_path / "there" / "figure1.png"
+    here.parent.mkdir()
+    there.parent.mkdir()
+    args = ["figure1", "--preset", "quick", "--res", "40", "--arch", "cpu", "--quiet"]
+    first = nnfractal(*args, "--out", str(here))
+    assert first.returncode == 0, first.stderr[-3000:]
+    second = nnfractal(*args, "--out", str(there), "--cluster", "local:2", "--tile", "16")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert first.stdout.splitlines()[:-1] == second.stdout.splitlines()[:-1]  # the dimension table
+    kept = sorted(os.listdir(tmp_path / "here" / "figure1.panels"))
+    assert kept == sorted(os.listdir(tmp_path / "there" / "figure1.panels"))  # no tile store left behind
+    panels = [name for name in kept if name.endswith(".npy")]
+    assert len(panels) == 6
+    for name in panels:
+        assert_bitwise(np.load(tmp_path / "there" / "figure1.panels" / name),
+                       np.load(tmp_path / "here" / "figure1.panels" / name))
+
+
+def test_dim_panel_on_local2_reports_what_in_process_does():
+    args = ["dim", "--panel", "tanh", "--res", "16"]
+    here, there = nnfractal(*args), nnfractal(*args, "--cluster", "local:2", "--tile", "8")
+    assert here.returncode == there.returncode == 0, there.stderr[-3000:]
+    assert there.stdout == here.stdout and "tanh" in here.stdout
