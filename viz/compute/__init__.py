@@ -1,10 +1,14 @@
-"""Compute: the Taichi backend, the engine and its kernels, the one chunked compute loop, the worker.
+"""Compute: the Taichi backend, the engine and its kernels, the one chunked compute loop, the worker, Dask tiles.
 
 Public face (what the other subpackages import from here):
 - backend: ARCHES, Backend, cuda_available, init_backend
 - engine: build_engine
 - loop: compute_pixels, still_order
 - worker: serve
+- cluster: open_cluster, parse_cluster, on_every_worker (a --cluster value -> a probed Dask client)
+- tiled: TiledImage, TileCount, compute_on_cluster (images in tiles on a cluster, kept in Zarr)
+- tiles: DEFAULT_TILE, measure_points, timed_tile, warm (the tasks a worker runs)
+- zarr_store: ImageGrid, TileStore
 
 Nothing here starts Taichi at import.
 """
