@@ -75,11 +75,15 @@ def machine_cores() -> int:
 
 
 def local_worker_env(arch: str, workers: int) -> dict[str, str]:
-    """The environment of a local worker: its arch, its share of the cores for Taichi, and the project on its path."""
+    """The environment of a local worker: its arch, its share of the cores for Taichi, and the project on its path.
+
+    Taichi's banner is off: local workers share the command's stdout, which
+    holds its output (dim's report, figure1's table).
+    """
     root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     return {ARCH_VARIABLE: arch, "TI_CPU_MAX_NUM_THREADS": str(max(1, machine_cores() // workers)),
-            "PYTHONPATH": path}
+            "PYTHONPATH": path, "ENABLE_TAICHI_HEADER_PRINT": "False", "TI_LOG_LEVEL": "warn"}
 
 
 @contextlib.contextmanager
