@@ -83,7 +83,7 @@ def local_worker_env(arch: str, workers: int) -> dict[str, str]:
     root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     return {ARCH_VARIABLE: arch, "TI_CPU_MAX_NUM_THREADS": str(max(1, machine_cores() // workers)),
-            "PYTHONPATH": path, "ENABLE_TAICHI_HEADER_PRINT": "False", "TI_LOG_LEVEL": "warn"}
+            "PYTHONPATH": path, "ENABLE_TAICHI_HEADER_PRINT": "False"}
 
 
 @contextlib.contextmanager
