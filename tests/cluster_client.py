@@ -5,8 +5,8 @@ Usage: python tests/cluster_client.py CLUSTER STORE CONDITION WIDTH STEPS X0 X1 
 import sys
 
 from viz.compute.cluster import open_cluster
-from viz.compute.tiled_still import compute_still_on_cluster
-from viz.compute.zarr_store import StillGrid
+from viz.paper.cluster_still import compute_still_on_cluster
+from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec
 
 
@@ -14,9 +14,9 @@ def main(argv: list[str]) -> None:
     cluster, store, condition, width, steps, *rest = argv
     window = tuple(float(v) for v in rest[:4])
     cols, rows, tile = (int(v) for v in rest[4:])
-    grid = StillGrid(ProblemSpec(condition, int(width), int(steps)), window, cols, rows, tile)
+    spec = StillSpec(ProblemSpec(condition, int(width), int(steps)), window, cols, rows)
     with open_cluster(cluster, arch="cpu", quiet=True) as client:
-        compute_still_on_cluster(client, grid, store=store, progress=False)
+        compute_still_on_cluster(client, spec, tile, store=store, progress=False)
     print("finished", flush=True)
 
 

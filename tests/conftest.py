@@ -6,13 +6,18 @@ and a test that leaves a GL error behind fails instead of poisoning the next.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +105,7 @@ def pytest_collection_modifyitems(items):
     window's context current fails with an X error that kills the process
     (BadAccess on X_GLXMakeCurrent); the other order works.
     """
-    items.sort(key=lambda item: 0 if item.path.name == "test_window.py" else 1)
+    items.sort(key=lambda item: 0 if item.path.name in ("test_window.py", "test_explore_cluster.py") else 1)
 
 
 def interruptible():
@@ -110,3 +115,38 @@ def interruptible():
     installs its KeyboardInterrupt handler; the child gets the default back.
     """
     return {"preexec_fn": lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)}
+
+
+@contextlib.contextmanager
+def dask_cli_cluster(tmp_path: Path, workers: int = 2, scheduler_path: Path = ROOT,
+                     worker_path: Path = ROOT):
+    """`dask scheduler` and `dask worker` processes on 127.0.0.1 (project from the given paths); yields its address."""
+    dask = str(Path(sys.executable).parent / "dask")
+    scheduler_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "NNFRACTAL_ARCH": "cpu", "TI_CPU_MAX_NUM_THREADS": "1"}
+    procs = []
+    try:
+        procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                       "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file)],
+                                      env={**env, "PYTHONPATH": str(scheduler_path)}, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, start_new_session=True))
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists():
+            assert procs[0].poll() is None and time.monotonic() < deadline, "dask scheduler did not start"
+            time.sleep(0.1)
+        for _ in range(workers):
+            procs.append(subprocess.Popen([dask, "worker", "--scheduler-file", str(scheduler_file), "--host",
+                                           "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+                                          env={**env, "PYTHONPATH": str(worker_path)}, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True))
+        yield json.loads(scheduler_file.read_text())["address"]
+    finally:
+        for proc in reversed(procs):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

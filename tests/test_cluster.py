@@ -5,8 +5,6 @@ in-process reference calls the engine directly over the same pixel values,
 in compute_still's shuffled chunks, so equality also shows that a pixel's
 measure does not depend on which pixels share its call.
 """
-import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -16,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import interruptible
+from conftest import dask_cli_cluster, interruptible
 
 from viz.compute.cluster import ClusterTarget, open_cluster, parse_cluster
-from viz.compute.tiled_still import compute_still_on_cluster, still_axes
 from viz.compute.tiles import built_engines, tile_grid
-from viz.compute.zarr_store import StillGrid, TileStore
+from viz.compute.zarr_store import TileStore
 from viz.errors import UsageError
+from viz.paper.cluster_still import compute_still_on_cluster, still_grid
 from viz.paper.stills import StillSpec, compute_still
 from viz.problem.conditions import DEFAULT_WINDOW, panel_log_window
 from viz.problem.spec import ProblemSpec
@@ -30,21 +28,19 @@ from viz.problem.spec import ProblemSpec
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ProblemSpec("tanh", 16, 500)
 QUICK = ProblemSpec("tanh", 8, 100)
-PANEL = StillGrid(PAPER, panel_log_window("tanh"), 24, 24, 16)
-VIEW = StillGrid(QUICK, DEFAULT_WINDOW, 64, 64, 16)
+PANEL = StillSpec(PAPER, panel_log_window("tanh"), 24, 24)
+VIEW = StillSpec(QUICK, DEFAULT_WINDOW, 64, 64)
 #: The panel in 9 tiles of 8 x 8 (about a second each on one core): room to kill or interrupt mid-way.
-PANEL_8 = StillGrid(PAPER, PANEL.window, 24, 24, 8)
+PANEL_8 = still_grid(PANEL, 8)
 
 _references: dict = {}
 
 
-def in_process(grid: StillGrid) -> np.ndarray:
+def in_process(spec: StillSpec) -> np.ndarray:
     """The still from the engine in this process, in compute_still's order and chunks (computed once per run)."""
-    key = (grid.problem, grid.window, grid.cols, grid.rows)
-    if key not in _references:
-        spec = StillSpec(grid.problem, grid.window, grid.cols, grid.rows)
-        _references[key] = compute_still(spec, arch="cpu", progress=False)
-    return _references[key]
+    if spec not in _references:
+        _references[spec] = compute_still(spec, arch="cpu", progress=False)
+    return _references[spec]
 
 
 def assert_bitwise(a: np.ndarray, b: np.ndarray) -> None:
@@ -59,20 +55,20 @@ def local2():
         yield client
 
 
-@pytest.mark.parametrize("grid", [PANEL, VIEW], ids=["tanh-panel-paper-24", "default-view-quick-64"])
-def test_local2_equals_in_process(local2, tmp_path, grid):
+@pytest.mark.parametrize("spec", [PANEL, VIEW], ids=["tanh-panel-paper-24", "default-view-quick-64"])
+def test_local2_equals_in_process(local2, tmp_path, spec):
     computed = []
-    image = compute_still_on_cluster(local2, grid, store=tmp_path / "still.zarr", progress=False,
+    image = compute_still_on_cluster(local2, spec, 16, store=tmp_path / "still.zarr", progress=False,
                                      on_tile=lambda t, r: computed.append(t))
-    assert len(computed) == len(grid.tiles())
-    assert_bitwise(image, in_process(grid))
-    assert_bitwise(TileStore.open(tmp_path / "still.zarr", grid).read(), image)
+    assert len(computed) == len(still_grid(spec, 16).tiles())
+    assert_bitwise(image, in_process(spec))
+    assert_bitwise(TileStore.open(tmp_path / "still.zarr", still_grid(spec, 16)).read(), image)
     again = []
-    assert_bitwise(compute_still_on_cluster(local2, grid, store=tmp_path / "still.zarr", progress=False,
+    assert_bitwise(compute_still_on_cluster(local2, spec, 16, store=tmp_path / "still.zarr", progress=False,
                                             on_tile=lambda t, r: again.append(t)), image)
     assert again == []
     # The workers that ran tiles kept the engine they built (one per problem and process, not per task).
-    assert any(grid.problem in built for built in local2.run(built_engines).values())
+    assert any(spec.problem in built for built in local2.run(built_engines).values())
 
 
 def test_sigkill_of_a_worker_mid_still(local2, tmp_path):
@@ -85,10 +81,10 @@ def test_sigkill_of_a_worker_mid_still(local2, tmp_path):
             os.kill(before[busy[0]], signal.SIGKILL)
             killed.append(before[busy[0]])
 
-    image = compute_still_on_cluster(local2, PANEL_8, store=tmp_path / "still.zarr", progress=False,
+    image = compute_still_on_cluster(local2, PANEL, 8, store=tmp_path / "still.zarr", progress=False,
                                      on_tile=kill_a_busy_worker)
     assert killed
-    assert_bitwise(image, in_process(PANEL_8))
+    assert_bitwise(image, in_process(PANEL))
     with pytest.raises(ProcessLookupError):
         os.kill(killed[0], 0)
 
@@ -98,7 +94,7 @@ def test_stopped_client_then_rerun_computes_only_missing_tiles(local2, tmp_path,
     import psutil
 
     store = tmp_path / "still.zarr"
-    x0, x1, y0, y1 = PANEL_8.window
+    x0, x1, y0, y1 = PANEL.window
     argv = [sys.executable, str(ROOT / "tests" / "cluster_client.py"), "local:2", str(store), "tanh", "16", "500",
             repr(x0), repr(x1), repr(y0), repr(y1), "24", "24", "8"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -122,10 +118,10 @@ def test_stopped_client_then_rerun_computes_only_missing_tiles(local2, tmp_path,
     missing = len(TileStore.open(store, PANEL_8).missing(PANEL_8.tiles()))
     assert 0 < missing < len(PANEL_8.tiles())
     computed = []
-    image = compute_still_on_cluster(local2, PANEL_8, store=store, progress=False,
+    image = compute_still_on_cluster(local2, PANEL, 8, store=store, progress=False,
                                      on_tile=lambda t, r: computed.append(t))
     assert len(computed) == missing
-    assert_bitwise(image, in_process(PANEL_8))
+    assert_bitwise(image, in_process(PANEL))
 
 
 def _done_tiles(store: Path) -> int:
@@ -136,47 +132,13 @@ def _done_tiles(store: Path) -> int:
         return 0
 
 
-@contextlib.contextmanager
-def dask_cli_cluster(tmp_path: Path, workers: int = 2, scheduler_path: Path = ROOT, worker_path: Path = ROOT):
-    """`dask scheduler` and `dask worker` processes on 127.0.0.1 (project from the given paths); yields its address."""
-    dask = str(Path(sys.executable).parent / "dask")
-    scheduler_file = tmp_path / "scheduler.json"
-    env = {**os.environ, "NNFRACTAL_ARCH": "cpu", "TI_CPU_MAX_NUM_THREADS": "1"}
-    procs = []
-    try:
-        procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
-                                       "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file)],
-                                      env={**env, "PYTHONPATH": str(scheduler_path)}, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, start_new_session=True))
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists():
-            assert procs[0].poll() is None and time.monotonic() < deadline, "dask scheduler did not start"
-            time.sleep(0.1)
-        for _ in range(workers):
-            procs.append(subprocess.Popen([dask, "worker", "--scheduler-file", str(scheduler_file), "--host",
-                                           "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-                                          env={**env, "PYTHONPATH": str(worker_path)}, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL, start_new_session=True))
-        yield json.loads(scheduler_file.read_text())["address"]
-    finally:
-        for proc in reversed(procs):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in reversed(procs):
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-
 def test_dask_scheduler_and_worker_commands(tmp_path):
     with dask_cli_cluster(tmp_path) as address:
         assert address.startswith("tcp://127.0.0.1:")
         with open_cluster(address, quiet=True, connect_timeout=60) as client:
             client.wait_for_workers(2, timeout=60)
             assert len(client.scheduler_info(n_workers=-1)["workers"]) == 2
-            image = compute_still_on_cluster(client, VIEW, store=tmp_path / "still.zarr", progress=False,
+            image = compute_still_on_cluster(client, VIEW, 16, store=tmp_path / "still.zarr", progress=False,
                                              writer="client")
     assert_bitwise(image, in_process(VIEW))
 
@@ -239,33 +201,31 @@ def test_unreachable_scheduler_is_one_line_within_10_s(address, capfd):
 
 
 def test_store_refuses_other_settings(tmp_path):
-    TileStore.open(tmp_path / "s.zarr", VIEW)
-    for other in (StillGrid(PAPER, VIEW.window, 64, 64, 16), StillGrid(QUICK, (-3.0, 6.0, -3.0, 5.0), 64, 64, 16),
-                  StillGrid(QUICK, VIEW.window, 64, 64, 32)):
-        with pytest.raises(UsageError, match="holds a still made for other settings") as info:
+    TileStore.open(tmp_path / "s.zarr", still_grid(VIEW, 16))
+    for other in (still_grid(StillSpec(PAPER, VIEW.window, 64, 64), 16),
+                  still_grid(StillSpec(QUICK, (-3.0, 6.0, -3.0, 5.0), 64, 64), 16), still_grid(VIEW, 32)):
+        with pytest.raises(UsageError, match="holds an image made for other settings") as info:
             TileStore.open(tmp_path / "s.zarr", other)
         assert "\n" not in str(info.value)
     (tmp_path / "plain").mkdir()
     with pytest.raises(UsageError, match="not"):
-        TileStore.open(tmp_path / "plain", VIEW)
+        TileStore.open(tmp_path / "plain", still_grid(VIEW, 16))
 
 
 def test_tiles_cover_the_image_once_and_axes_are_a_stills():
-    from viz.paper.stills import StillSpec
-
     cover = np.zeros((24, 40), int)
     for t in tile_grid(24, 40, 16):
         cover[t.slices] += 1
     assert (cover == 1).all()
-    xs, ys = still_axes(VIEW)
-    sx, sy = StillSpec(window=VIEW.window, cols=64, rows=64).axes()
-    assert xs.tobytes() == sx.tobytes() and ys.tobytes() == sy.tobytes()
+    grid = still_grid(VIEW, 16)
+    sx, sy = VIEW.axes()
+    assert grid.xs.tobytes() == sx.tobytes() and grid.ys.tobytes() == sy.tobytes()
 
 
 def test_a_tile_whose_worker_dies_on_every_try_is_one_line():
     from distributed import KilledWorker
 
-    from viz.compute.tiled_still import _result
+    from viz.compute.tiled import _result
 
     class Lost:
         def result(self):

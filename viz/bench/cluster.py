@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from viz.compute.zarr_store import StillGrid
+from viz.paper.stills import StillSpec
 from viz.problem.conditions import DEFAULT_WINDOW, panel_log_window
 from viz.problem.spec import ProblemSpec
 
@@ -39,37 +39,37 @@ class Figure:
     overhead_percent: float | None = None
 
 
-def cases(paper_res: int, paper_tile: int, quick_res: int, quick_tile: int) -> list[tuple[str, StillGrid]]:
-    """The tanh Figure 1 panel at the paper preset and the default view at the quick preset."""
-    return [("paper", StillGrid(ProblemSpec("tanh", 16, 500), panel_log_window("tanh"), paper_res, paper_res,
-                                paper_tile)),
-            ("quick", StillGrid(ProblemSpec("tanh", 8, 100), DEFAULT_WINDOW, quick_res, quick_res, quick_tile))]
+def cases(paper_res: int, paper_tile: int, quick_res: int, quick_tile: int) -> list[tuple[str, StillSpec, int]]:
+    """(preset, still, tile): the tanh Figure 1 panel at the paper preset and the default view at the quick preset."""
+    return [("paper", StillSpec(ProblemSpec("tanh", 16, 500), panel_log_window("tanh"), paper_res, paper_res),
+             paper_tile),
+            ("quick", StillSpec(ProblemSpec("tanh", 8, 100), DEFAULT_WINDOW, quick_res, quick_res), quick_tile)]
 
 
-def time_in_process(preset: str, grid: StillGrid) -> tuple[Figure, np.ndarray]:
+def time_in_process(preset: str, spec: StillSpec) -> tuple[Figure, np.ndarray]:
     """The engine in this process over the still's pixels, in compute_still's shuffled chunks."""
     from viz.compute.backend import init_backend
     from viz.compute.engine import build_engine
-    from viz.paper.stills import StillSpec, compute_still
+    from viz.paper.stills import compute_still
 
-    build_engine(grid.problem, init_backend("cpu")).prepare()  # the kernel's build is not timed
+    build_engine(spec.problem, init_backend("cpu")).prepare()  # the kernel's build is not timed
     start = time.perf_counter()
-    image = compute_still(StillSpec(grid.problem, grid.window, grid.cols, grid.rows), arch="cpu", progress=False)
+    image = compute_still(spec, arch="cpu", progress=False)
     seconds = time.perf_counter() - start
     return Figure(preset, "in-process", image.size, 0, seconds, image.size / seconds), image
 
 
-def time_cluster(preset: str, grid: StillGrid, workers: int, store: Path) -> tuple[Figure, np.ndarray]:
+def time_cluster(preset: str, spec: StillSpec, tile: int, workers: int, store: Path) -> tuple[Figure, np.ndarray]:
     """The still on `local:N`, written to a fresh Zarr store, after every worker has built its engine."""
     from viz.compute.cluster import on_every_worker, open_cluster
-    from viz.compute.tiled_still import compute_still_on_cluster
     from viz.compute.tiles import warm
+    from viz.paper.cluster_still import compute_still_on_cluster
 
     busy = []
     with open_cluster(f"local:{workers}", arch="cpu", quiet=True) as client:
-        on_every_worker(client, warm, grid.problem)
+        on_every_worker(client, warm, spec.problem)
         start = time.perf_counter()
-        image = compute_still_on_cluster(client, grid, store=store, progress=False,
+        image = compute_still_on_cluster(client, spec, tile, store=store, progress=False,
                                          on_tile=lambda tile, result: busy.append(result.seconds))
         seconds = time.perf_counter() - start
     tiles = len(busy)
@@ -78,16 +78,16 @@ def time_cluster(preset: str, grid: StillGrid, workers: int, store: Path) -> tup
                    1000 * overhead, 100 * overhead / (sum(busy) / tiles)), image)
 
 
-def run(paper_res: int = 64, paper_tile: int = 16, quick_res: int = 256, quick_tile: int = 64) -> list[Figure]:
+def run(paper_res: int = 128, paper_tile: int = 64, quick_res: int = 256, quick_tile: int = 64) -> list[Figure]:
     """Every configuration at both presets; the images must agree bitwise, or the figures mean nothing."""
     figures = []
     with tempfile.TemporaryDirectory(prefix="nnfractal-bench-") as folder:
-        for preset, grid in cases(paper_res, paper_tile, quick_res, quick_tile):
-            figure, reference = time_in_process(preset, grid)
+        for preset, spec, tile in cases(paper_res, paper_tile, quick_res, quick_tile):
+            figure, reference = time_in_process(preset, spec)
             figures.append(figure)
             print(format_figure(figure), flush=True)
             for workers in (1, 2):
-                figure, image = time_cluster(preset, grid, workers, Path(folder) / f"{preset}-{workers}.zarr")
+                figure, image = time_cluster(preset, spec, tile, workers, Path(folder) / f"{preset}-{workers}.zarr")
                 if image.tobytes() != reference.tobytes():
                     raise AssertionError(f"{preset} local:{workers} differs from the in-process image")
                 figures.append(figure)
@@ -108,8 +108,8 @@ def format_figure(f: Figure) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Print the figures (and write them as JSON if asked)."""
     parser = argparse.ArgumentParser(prog="python -m viz.bench.cluster", description=__doc__.splitlines()[0])
-    parser.add_argument("--paper-res", type=int, default=64, help="paper preset still side (default %(default)s)")
-    parser.add_argument("--paper-tile", type=int, default=16, help="paper preset tile side (default %(default)s)")
+    parser.add_argument("--paper-res", type=int, default=128, help="paper preset still side (default %(default)s)")
+    parser.add_argument("--paper-tile", type=int, default=64, help="paper preset tile side (default %(default)s)")
     parser.add_argument("--quick-res", type=int, default=256, help="quick preset still side (default %(default)s)")
     parser.add_argument("--quick-tile", type=int, default=64, help="quick preset tile side (default %(default)s)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")

@@ -58,6 +58,24 @@ def check_precision(args: argparse.Namespace) -> str:
     return precision
 
 
+def add_cluster_args(parser: argparse.ArgumentParser, tiles: bool = True) -> None:
+    """--cluster local | local:N | tcp://HOST:PORT (absent: this process computes), and --tile N where tiles apply."""
+    parser.add_argument("--cluster", type=cluster_value, default=None, metavar="local|local:N|tcp://HOST:PORT",
+                        help="compute on Dask: local = a cluster of N worker processes here (default one per core), "
+                             "tcp://HOST:PORT = a running `dask scheduler` (default: in this process)")
+    if tiles:
+        parser.add_argument("--tile", type=positive_int, default=None, metavar="N",
+                            help="with --cluster: pixels per tile side, one task each (default 64)")
+
+
+def cluster_value(text: str) -> str:
+    """argparse type: one of the three --cluster forms, checked before any work (the value stays a string)."""
+    from viz.compute.cluster import parse_cluster
+
+    parse_cluster(text)
+    return text
+
+
 def add_window_args(parser: argparse.ArgumentParser) -> None:
     """--window X0 X1 Y0 Y1 (log10) or --panel NAME."""
     group = parser.add_mutually_exclusive_group()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 
+from viz.cli import args as cliargs
 from viz.errors import UsageError
 from viz.problem.conditions import PANEL_WINDOWS
 
@@ -26,6 +27,7 @@ def register(subparsers) -> None:
                         help="render this Figure 1 panel and measure it instead of reading files")
     parser.add_argument("--res", type=int, default=DEFAULT_PANEL_RES,
                         help=f"pixels per side of the --panel still (default {DEFAULT_PANEL_RES})")
+    cliargs.add_cluster_args(parser)
     parser.set_defaults(run=run)
 
 
@@ -35,5 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     if bool(args.paths) == bool(args.panel):
         raise UsageError("dim: give either image paths or --panel NAME")
-    print(dimension_report(args.paths, args.panel, args.res))
+    if args.cluster and not args.panel:
+        raise UsageError("dim: --cluster renders a --panel; stored images are only read")
+    print(dimension_report(args.paths, args.panel, args.res, cluster=args.cluster, tile=args.tile))
     return 0

@@ -21,6 +21,7 @@ def register(subparsers) -> None:
     p.add_argument("still", nargs="?", help="reopen the view a PNG saved by nnfractal carries")
     cliargs.add_window_args(p)
     cliargs.add_problem_args(p, default_preset="auto")
+    cliargs.add_cluster_args(p, tiles=False)
     p.add_argument("--size", type=cliargs.parse_size, default=DEFAULT_SIZE, metavar="WxH",
                    help="window size in pixels (default 1280x720)")
     p.add_argument("--fullscreen", action="store_true", help="start fullscreen (F or F11 toggles)")
@@ -40,7 +41,8 @@ def request_from(args: argparse.Namespace) -> ExploreRequest:
     if (args.still or args.bookmark) and (args.window or args.panel):
         raise UsageError("--window/--panel contradict the saved view being reopened")
     common = dict(png=args.still, bookmark=args.bookmark, bookmarks=args.bookmarks, preset=args.preset,
-                  arch=args.arch, size=args.size, cache_mb=args.cache_mb, fullscreen=args.fullscreen)
+                  arch=args.arch, size=args.size, cache_mb=args.cache_mb, fullscreen=args.fullscreen,
+                  cluster=args.cluster)
     if args.still or args.bookmark:
         return ExploreRequest(**common)
     return ExploreRequest(**common, condition=cliargs.condition_name(args), panel=args.panel,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 
+from viz.cli import args as cliargs
 from viz.compute.backend import ARCHES
 from viz.problem.conditions import PRESETS
 
@@ -28,6 +29,7 @@ def register(subparsers) -> None:
                    help="Taichi backend: auto takes CUDA where a driver is present (default)")
     p.add_argument("--out", default=DEFAULT_OUT, help="output PNG (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    cliargs.add_cluster_args(p)
     p.set_defaults(run=run)
 
 
@@ -35,5 +37,6 @@ def run(args: argparse.Namespace) -> int:
     """Compute or reuse each panel, then draw the figure and print the table."""
     from viz.paper.figure1_build import build_figure1
 
-    build_figure1(args.out, args.res, args.preset, arch=args.arch, progress=not args.quiet)
+    build_figure1(args.out, args.res, args.preset, arch=args.arch, progress=not args.quiet, cluster=args.cluster,
+                  tile=args.tile)
     return 0

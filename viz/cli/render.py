@@ -20,6 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("--compare-precision", action="store_true",
                    help="compute the view in float64 and in double-double; write them side by side with the "
                         "pixels whose sign differs marked, and print their share")
+    cliargs.add_cluster_args(p)
     p.add_argument("--out", required=True, help="output file: .npy (raw float64 measure) or .png (coloured)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -33,5 +34,6 @@ def run(args: argparse.Namespace) -> int:
         write_precision_comparison(cliargs.still_spec(args, DEFAULT_RES), args.out, arch=args.arch,
                                    progress=not args.quiet)
         return 0
-    write_still(cliargs.still_spec(args, DEFAULT_RES), args.out, arch=args.arch, progress=not args.quiet)
+    write_still(cliargs.still_spec(args, DEFAULT_RES), args.out, arch=args.arch, progress=not args.quiet,
+                cluster=args.cluster, tile=args.tile)
     return 0

@@ -64,6 +64,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", default=None, help="video file, .mp4 (default recordings/zoom-CONDITION.mp4)")
     p.add_argument("--store", default=None, help="keyframe folder (default: the video's name + .keyframes)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    cliargs.add_cluster_args(p)
     p.set_defaults(run=run)
 
 
@@ -125,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
     recorder = Recorder(out, args.fps, args.size, keep_partial=False)
     store = KeyframeStore.create_or_resume(Path(args.store) if args.store else out.with_suffix(".keyframes"), spec)
     try:
-        if store.missing():
+        if store.missing() and args.cluster:
+            compute_on_cluster(store, args.cluster, args.arch, args.tile, quiet=args.quiet)
+        elif store.missing():
             compute(store, args.arch, quiet=args.quiet)
         else:
             print(f"keyframes: all {len(spec.levels)} on disk in {store.folder}; nothing to compute")
@@ -153,6 +156,17 @@ def compute(store: KeyframeStore, arch: str, quiet: bool) -> None:
     print(f"keyframes: {report.loaded} on disk, {report.computed} computed; {report.samples_computed} samples "
           f"computed at {report.rate:.0f}/s, {report.samples_reused} copied from the keyframe above, "
           f"{report.samples_resumed} from checkpoints")
+
+
+def compute_on_cluster(store: KeyframeStore, cluster: str, arch: str, tile: int | None, quiet: bool) -> None:
+    """Fill the store's missing keyframes in tiles on a Dask cluster, and say how many tiles were computed."""
+    from viz.compute.tiles import DEFAULT_TILE
+    from viz.video.fill import compute_keyframes_on_cluster
+
+    missing = len(store.missing())
+    count = compute_keyframes_on_cluster(store, cluster, arch, tile or DEFAULT_TILE, progress=not quiet)
+    print(f"keyframes: {len(store.spec.levels) - missing} on disk, {missing} computed on the cluster; "
+          f"{count.computed} of {count.total} tiles computed, {count.on_disk} already in {store.folder}")
 
 
 def encode(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, quiet: bool) -> None:

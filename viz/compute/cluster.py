@@ -33,7 +33,7 @@ _LOCAL = re.compile(r"local(?::([0-9]+))?")
 _TCP = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})")
 _FORMS = "--cluster must be local, local:N or tcp://HOST:PORT"
 #: What every side of a cluster imports first: the modules the tasks live in (any of their names will do).
-_IMPORT_CHECK = "viz.compute.tiled_still:WRITERS"
+_IMPORT_CHECK = "viz.compute.tiled:WRITERS"
 _INSTALL = "install the same nnfractal where the scheduler and every worker run"
 
 
@@ -75,11 +75,15 @@ def machine_cores() -> int:
 
 
 def local_worker_env(arch: str, workers: int) -> dict[str, str]:
-    """The environment of a local worker: its arch, its share of the cores for Taichi, and the project on its path."""
+    """The environment of a local worker: its arch, its share of the cores for Taichi, and the project on its path.
+
+    Taichi's banner is off: local workers share the command's stdout, which
+    holds its output (dim's report, figure1's table).
+    """
     root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     return {ARCH_VARIABLE: arch, "TI_CPU_MAX_NUM_THREADS": str(max(1, machine_cores() // workers)),
-            "PYTHONPATH": path}
+            "PYTHONPATH": path, "ENABLE_TAICHI_HEADER_PRINT": "False"}
 
 
 @contextlib.contextmanager
@@ -150,7 +154,7 @@ def probe_task() -> tuple[str, str]:
     from viz.compute.backend import init_backend
     from viz.compute.tiles import worker_arch
 
-    return socket.gethostname(), init_backend(worker_arch())
+    return socket.gethostname(), init_backend(worker_arch()).arch
 
 
 def probe_workers(client) -> list[WorkerInfo]:

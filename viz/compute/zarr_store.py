@@ -1,4 +1,4 @@
-"""A still's measures on disk as a Zarr v3 store, one chunk per tile, so that finished tiles outlive any interruption.
+"""An image's measures on disk as a Zarr v3 store, one chunk per tile, so that finished tiles outlive any interruption.
 
 Each tile writes only its own chunk, then its own one-byte done flag (a
 second array, one chunk per tile): chunk-aligned writes from many processes
@@ -7,10 +7,15 @@ temporary file and renames it), and a tile counts as done only once its
 flag is there, so a process killed mid-write leaves the tile to be computed
 again. The settings that made the numbers are kept in the attributes and
 checked on every open: a store never mixes two problems or two windows.
+What the image is (a still, a keyframe) is its caller's to say: compute/
+knows only a problem, the hyperparameter values of the columns and rows,
+and a tile size.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,26 +25,40 @@ from viz.errors import UsageError
 from viz.problem.spec import ProblemSpec
 
 #: The attribute that holds a store's settings (bumped if the layout ever changes).
-ATTRIBUTE = "nnfractal_still"
-LAYOUT = 1
+ATTRIBUTE = "nnfractal_tiles"
+LAYOUT = 2
 
 #: Arrays already opened by this process (a worker writes many tiles into one store).
 _attached: dict = {}
 
 
-@dataclass(frozen=True)
-class StillGrid:
-    """What a store holds: a problem's measures over a window (log10 x0, x1, y0, y1), cols x rows, in tiles."""
+@dataclass(frozen=True, eq=False)
+class ImageGrid:
+    """What a store holds: a problem's measures at xs (columns) by ys (rows, row 0 = bottom), tile x tile per chunk.
+
+    `identity` names the image in its owner's terms (a still's spec, a
+    keyframe's level); the axes' own bytes are checked too.
+    """
 
     problem: ProblemSpec
-    window: tuple[float, float, float, float]
-    cols: int
-    rows: int
+    xs: np.ndarray = field(repr=False)
+    ys: np.ndarray = field(repr=False)
     tile: int
+    identity: dict = field(default_factory=dict)
+
+    @property
+    def cols(self) -> int:
+        return len(self.xs)
+
+    @property
+    def rows(self) -> int:
+        return len(self.ys)
 
     def as_metadata(self) -> dict:
-        return {"layout": LAYOUT, "problem": self.problem.as_metadata(),
-                "window": [float(v) for v in self.window], "cols": self.cols, "rows": self.rows, "tile": self.tile}
+        axes = hashlib.sha256(np.asarray(self.xs, np.float64).tobytes() + np.asarray(self.ys, np.float64).tobytes())
+        meta = {"layout": LAYOUT, "problem": self.problem.as_metadata(), "identity": self.identity,
+                "axes_sha256": axes.hexdigest(), "cols": self.cols, "rows": self.rows, "tile": self.tile}
+        return json.loads(json.dumps(meta))  # as the store's attributes read back (lists, not tuples)
 
     def tiles(self) -> list[Tile]:
         return tile_grid(self.rows, self.cols, self.tile)
@@ -51,7 +70,7 @@ class StillGrid:
 
 
 class TileStore:
-    """The measure array and the done flags of one still."""
+    """The measure array and the done flags of one image."""
 
     def __init__(self, path: Path, measure, done):
         self.path = path
@@ -59,7 +78,7 @@ class TileStore:
         self._done = done
 
     @classmethod
-    def open(cls, path: str | Path, grid: StillGrid) -> TileStore:
+    def open(cls, path: str | Path, grid: ImageGrid) -> TileStore:
         """Create the store, or reopen one made for exactly these settings (anything else is a UsageError)."""
         import zarr
 
@@ -69,7 +88,7 @@ class TileStore:
             group = _open_group(path, "r+")
             have = dict(group.attrs).get(ATTRIBUTE)
             if have != want:
-                raise UsageError(f"{path} holds a still made for other settings ({_difference(have, want)}); "
+                raise UsageError(f"{path} holds an image made for other settings ({_difference(have, want)}); "
                                  "use another store or delete it")
             return cls(path, group["measure"], group["done"])
         if not path.parent.is_dir():
@@ -85,7 +104,7 @@ class TileStore:
         return cls(path, measure, done)
 
     @classmethod
-    def attach(cls, path: str | Path, grid: StillGrid) -> TileStore:
+    def attach(cls, path: str | Path, grid: ImageGrid) -> TileStore:
         """The existing store of `grid` at `path`, opened once per process (how a worker writes its tiles).
 
         Keyed by the settings too: a store deleted and made again for other
@@ -123,9 +142,9 @@ def _open_group(path: Path, mode: str):
     try:
         group = zarr.open_group(path, mode=mode, zarr_format=3)
     except (FileNotFoundError, ValueError, TypeError) as exc:
-        raise UsageError(f"{path} is not a Zarr v3 store of a still ({exc})") from None
+        raise UsageError(f"{path} is not a Zarr v3 store of tiles ({exc})") from None
     if ATTRIBUTE not in group.attrs or "measure" not in group or "done" not in group:
-        raise UsageError(f"{path} is not an nnfractal still store")
+        raise UsageError(f"{path} is not an nnfractal tile store")
     return group
 
 

@@ -48,6 +48,7 @@ class Status:
     message: str = ""
     recording: bool = False
     building: bool = False  # the kernel in `compiling` is built (not in Taichi's cache), not loaded
+    cluster: str | None = None  # the cluster's workers and px/s, when batches run on one
 
 
 def digits(view: View) -> int:
@@ -92,6 +93,8 @@ def status_lines(status: Status) -> list[str]:
     else:
         work = [f"refining {100.0 * status.fraction:.0f}%  (level {status.level[0]}/{status.level[1]})   {rate}"]
     lines = [f"{status.condition}   preset {status.preset}   backend {status.backend or '...'}", *work]
+    if status.cluster:
+        lines.append(f"cluster: {status.cluster}")
     if status.recording:
         lines.append("REC")
     if status.message:

@@ -17,10 +17,20 @@ twice. Each problem (condition, width, steps, seed, readout) keeps its own
 sample store; all stores together stay within the cache limit, the least
 recently shown giving way first. Closing kills the worker at once, even
 mid-batch, so quitting never waits for a kernel.
+
+With a Dask cluster (`cluster`, a --cluster value) the batches are Dask
+tasks instead (compute.tiles.measure_points), and one batch is in flight
+per worker, not one in total. The scheduler then sees the samples in flight
+as if computed (`_InFlight`), so it never hands one out twice; a finer tile
+opened meanwhile inherits them as missing, at worst one sample computed
+twice, with the same bits.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -29,7 +39,7 @@ import numpy as np
 from viz.compute.worker import serve
 from viz.errors import UsageError
 from viz.problem.spec import ProblemSpec
-from viz.sampling.lattice import TileKey, view_maps, visible
+from viz.sampling.lattice import TILE, TileKey, view_maps, visible
 from viz.sampling.scheduler import BatchSizer, deliver, levels, next_batch
 from viz.sampling.store import SampleStore
 from viz.sampling.view import View
@@ -38,6 +48,8 @@ from viz.sampling.view import View
 BATCH_SECONDS = 0.1
 #: How long `close` waits for the worker to exit after killing it.
 CLOSE_WAIT = 0.5
+#: Seconds of deliveries a cluster's px/s is averaged over (wall time: all workers together).
+RATE_WINDOW = 2.0
 
 
 @dataclass
@@ -78,13 +90,39 @@ class _Job(NamedTuple):
     number: int
     key: ProblemSpec
     batch: object  # scheduler.Batch
+    compiling: bool = False  # on a cluster: the first batch of a width, whose time includes the kernel's build
+
+
+class _InFlight:
+    """A problem's store as the scheduler should see it while batches are out: their samples read as computed.
+
+    Reads only: `get` and `open` return masked copies, so nothing written
+    here reaches the store; the store's own `open` still creates tiles.
+    """
+
+    def __init__(self, store: SampleStore, pending: dict[TileKey, np.ndarray]) -> None:
+        self._store = store
+        self._pending = pending
+
+    def is_complete(self, key: TileKey) -> bool:
+        return self._store.is_complete(key)
+
+    def get(self, key: TileKey) -> np.ndarray | None:
+        return self._masked(key, self._store.get(key))
+
+    def open(self, key: TileKey) -> np.ndarray:
+        return self._masked(key, self._store.open(key))
+
+    def _masked(self, key: TileKey, tile: np.ndarray | None) -> np.ndarray | None:
+        mask = self._pending.get(key)
+        return tile if tile is None or mask is None else np.where(mask > 0, 0.0, tile)
 
 
 class Refiner:
     """Fills the current problem's sample store for whatever view the window shows."""
 
     def __init__(self, key: ProblemSpec, arch: str = "auto", cache_mb: float = 512.0,
-                 batch_seconds: float = BATCH_SECONDS) -> None:
+                 batch_seconds: float = BATCH_SECONDS, cluster: str | None = None) -> None:
         if not cache_mb > 0:
             raise UsageError(f"--cache-mb must be positive, got {cache_mb:g}")
         self.arch = arch
@@ -105,6 +143,15 @@ class Refiner:
         self._complete: tuple[ProblemSpec, View] | None = None  # the last problem and view found complete
         self._process = None
         self._conn = None
+        self.cluster = cluster
+        self.workers = 0  # the cluster's workers, as last seen
+        self._client = None
+        self._stack: contextlib.ExitStack | None = None
+        self._futures: dict = {}  # cluster mode: future -> _Job
+        self._pending: dict[ProblemSpec, dict[TileKey, np.ndarray]] = {}  # samples in flight, per problem
+        self._recent: deque = deque()  # (time, samples) of recent deliveries
+        self._since = 0.0
+        self._counted = -float("inf")
         self.select(key)
 
     @property
@@ -120,10 +167,25 @@ class Refiner:
     @property
     def busy(self) -> bool:
         """Whether a batch is in flight."""
-        return self._job is not None
+        return self._job is not None or bool(self._futures)
+
+    @property
+    def in_flight(self) -> int:
+        """Batches in flight now."""
+        return len(self._futures) if self.cluster else int(self._job is not None)
+
+    @property
+    def cluster_line(self) -> str | None:
+        """For the HUD: the cluster's workers and px/s (None without a cluster)."""
+        if self._client is None:
+            return None
+        return f"{self.workers} worker{'s' if self.workers != 1 else ''}, {self.rate:,.0f} px/s"
 
     def start(self) -> None:
-        """Start the worker process (its engine starts in the background)."""
+        """Start the worker process (its engine starts in the background), or connect to the cluster."""
+        if self.cluster is not None:
+            self._start_cluster()
+            return
         # Spawn, not fork: the parent holds GL and glfw state. Spawn re-imports
         # the main script, so a script that starts a Refiner needs the usual
         # `if __name__ == "__main__"` guard (the console script has it).
@@ -162,11 +224,27 @@ class Refiner:
             store.limit_mb = left / 2 ** 20
             left -= store.nbytes
 
+    def _start_cluster(self) -> None:
+        """Connect to (or start) the cluster; one line and UsageError if it cannot run the project."""
+        from viz.compute.cluster import open_cluster
+
+        self._stack = contextlib.ExitStack()
+        try:
+            self._client = self._stack.enter_context(open_cluster(self.cluster, arch=self.arch))
+        except BaseException:
+            self._stack.close()
+            self._stack = None
+            raise
+        self.backend = "dask"
+        self._since = time.monotonic()
+
     def step(self, view: View) -> bool:
         """File finished work and keep the worker busy on `view`; True if the store gained samples.
 
         Never blocks. Raises UsageError if the engine could not start.
         """
+        if self._client is not None:
+            return self._step_cluster(view)
         if self._conn is None:
             return False
         changed = False
@@ -202,12 +280,8 @@ class Refiner:
             self.evaluations = evaluations
             if job is None or job.number != number:
                 return False
-            store = self._stores.get(job.key)
-            if store is None:  # dropped from the cache while the batch ran
+            if not self._file(job, measures):
                 return False
-            deliver(store, job.batch, measures)
-            self._share_cache()
-            self.delivered += len(measures)
             if not loaded:
                 self._sizers[job.key].record(len(measures), seconds)
             if not loaded and job.key == self.key:
@@ -215,6 +289,78 @@ class Refiner:
                 self.rate = rate if self.rate == 0.0 else 0.7 * self.rate + 0.3 * rate
             return job.key == self.key
         return False
+
+    def _file(self, job: _Job, measures: np.ndarray) -> bool:
+        """Put a finished batch into its problem's store; False if that store was dropped meanwhile."""
+        store = self._stores.get(job.key)
+        if store is None:  # dropped from the cache while the batch ran
+            return False
+        deliver(store, job.batch, measures)
+        self._share_cache()
+        self.delivered += len(measures)
+        return True
+
+    def _step_cluster(self, view: View) -> bool:
+        """Cluster mode of `step`: file every finished task, then keep one batch in flight per worker."""
+        from distributed import KilledWorker
+
+        changed = False
+        for future in [f for f in self._futures if f.done()]:
+            job = self._futures.pop(future)
+            self._track(job, -1)
+            try:
+                result = future.result()
+            except KilledWorker:
+                raise UsageError("a batch's worker died on every try (Dask's allowed-failures); "
+                                 "see the workers' logs") from None
+            if job.compiling:
+                self.compiling = None
+            self.evaluations += len(result.values)
+            if self._file(job, result.values):
+                self._sizers[job.key].record(len(result.values), result.seconds)
+                self._recent.append((time.monotonic(), len(result.values)))
+                changed |= job.key == self.key
+        now = time.monotonic()
+        while self._recent and self._recent[0][0] < now - RATE_WINDOW:
+            self._recent.popleft()
+        self.rate = sum(n for _, n in self._recent) / max(min(RATE_WINDOW, now - self._since), 1e-3)
+        if now - self._counted > 1.0:  # a round trip to the scheduler: once a second, not once a frame
+            self.workers = len(self._client.scheduler_info()["workers"])
+            self._counted = now
+        while len(self._futures) < max(1, self.workers) and self._submit(view):
+            pass
+        return changed
+
+    def _submit(self, view: View) -> bool:
+        """Send the next batch of `view` as a Dask task; False when nothing is left to send."""
+        from viz.compute.tiles import measure_points, timed_tile
+
+        if self._complete == (self.key, view) and not self._futures:
+            return False
+        pending = self._pending.setdefault(self.key, {})
+        batch = next_batch(view, _InFlight(self.store, pending), self._sizers[self.key].size)
+        if batch is None:
+            if not self._futures:
+                self._complete = (self.key, view)
+            return False
+        self._jobs += 1
+        job = _Job(self._jobs, self.key, batch, self.key.width not in self._widths)
+        if job.compiling:
+            self.compiling = self.key.width
+        self._widths.add(self.key.width)
+        self._track(job, +1)
+        future = self._client.submit(timed_tile, self.key, batch.xs, batch.ys, measure_points, pure=False)
+        self._futures[future] = job
+        return True
+
+    def _track(self, job: _Job, sign: int) -> None:
+        """Count a batch's samples in or out of flight."""
+        pending = self._pending.setdefault(job.key, {})
+        for part in job.batch.parts:
+            mask = pending.setdefault(part.key, np.zeros((TILE, TILE), np.int32))
+            mask[part.rows, part.cols] += sign
+            if not mask.any():
+                del pending[part.key]
 
     def _send(self, view: View) -> None:
         if self._complete == (self.key, view):
@@ -228,7 +374,16 @@ class Refiner:
         self._conn.send((self._jobs, self.key, batch.xs, batch.ys))
 
     def close(self) -> None:
-        """Stop the worker now, even mid-batch."""
+        """Stop the worker now, even mid-batch (on a cluster: cancel the batches, stop what was started)."""
+        if self._client is not None:
+            if self._futures:
+                self._client.cancel(list(self._futures))
+            self._futures.clear()
+            self._pending.clear()
+            self._client = None
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
         if self._process is not None:
             self._process.kill()
             self._process.join(CLOSE_WAIT)

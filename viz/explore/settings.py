@@ -40,6 +40,7 @@ class Settings:
     vsync: bool = True
     hud: bool = True
     title: str = "nnfractal explore"
+    cluster: str | None = None  # a --cluster value: batches run as Dask tasks there
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class ExploreRequest:
     size: tuple[int, int] = (1280, 720)
     cache_mb: float = 512.0
     fullscreen: bool = False
+    cluster: str | None = None
 
 
 def check_cache_mb(cache_mb: float) -> None:
@@ -113,4 +115,4 @@ def settings_for(request: ExploreRequest) -> Settings:
     return Settings(condition=problem.condition, preset=preset, presets=presets, home=home, size=request.size,
                     start=saved, seed=problem.seed, readout=problem.readout, arch=request.arch,
                     cache_mb=request.cache_mb, fullscreen=request.fullscreen,
-                    bookmarks=request.bookmarks or default_file())
+                    bookmarks=request.bookmarks or default_file(), cluster=request.cluster)

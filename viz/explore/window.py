@@ -88,7 +88,7 @@ class Explorer:
         self.condition = start.problem.condition if start else settings.condition
         self.preset = settings.preset
         self.view = start.view(cols, rows) if start else View.fit(*settings.home, cols, rows)
-        self.refiner = Refiner(self._key(), settings.arch, settings.cache_mb)
+        self.refiner = Refiner(self._key(), settings.arch, settings.cache_mb, cluster=settings.cluster)
         self.scale = ColourScale(split=settings.readout != "probe")
         self.input = _Input()
         self.recorder = None
@@ -428,7 +428,7 @@ class Explorer:
                       f"{self.preset.steps} steps)", self.refiner.backend, self.refiner.compiling, cov.fraction,
                       (done, len(cov.levels)), self.refiner.rate, self.input.cursor,
                       self.input.messages[-1][1] if self.input.messages else "", self.recorder is not None,
-                      self.refiner.building)
+                      self.refiner.building, self.refiner.cluster_line)
 
     def update(self, dt: float) -> None:
         """Everything but drawing: held keys, compute, the picture and its colour scale."""

@@ -31,12 +31,22 @@ from viz.paper.dim import (
 from viz.problem.conditions import PAPER_DIMENSIONS
 
 
-def dimension_report(paths: list[str], panel: str | None = None, res: int = 0) -> str:
-    """The pooled dimension of the images at `paths`, or of `panel` rendered at res x res, as a report."""
+def dimension_report(paths: list[str], panel: str | None = None, res: int = 0, cluster: str | None = None,
+                     tile: int | None = None) -> str:
+    """The pooled dimension of the images at `paths`, or of `panel` rendered at res x res, as a report.
+
+    With `cluster` the panel is rendered there in tiles (tile x tile pixels each).
+    """
     if panel:
         check_countable_side(res, "dim")
-        from viz.paper.stills import render_panel_measure  # the engine is needed only here
-        images = [(f"panel {panel}", render_panel_measure(panel, res))]
+        if cluster is None:
+            from viz.paper.stills import render_panel_measure  # the engine is needed only here
+            images = [(f"panel {panel}", render_panel_measure(panel, res))]
+        else:
+            from viz.paper.cluster_still import DEFAULT_TILE, still_on_cluster
+            from viz.paper.stills import panel_spec
+            measure = still_on_cluster(panel_spec(panel, res), cluster, None, tile=tile or DEFAULT_TILE)
+            images = [(f"panel {panel}", measure)]
     else:
         images = [item for path in paths for item in load_images(Path(path))]
     counted, notes = count_all(images)

@@ -6,6 +6,7 @@ the picture and the dimension table are then drawn from the stored panels.
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from viz.errors import Interrupted, UsageError
@@ -17,9 +18,12 @@ from viz.paper.panels import PanelStore, store_folder
 from viz.problem.conditions import CONDITIONS, PANEL_WINDOWS, PAPER_DIMENSIONS, PRESETS
 
 
-def build_figure1(out: str | Path, res: int, preset: str, arch: str = "auto", progress: bool = True) -> Path:
+def build_figure1(out: str | Path, res: int, preset: str, arch: str = "auto", progress: bool = True,
+                  cluster: str | None = None, tile: int | None = None) -> Path:
     """Write the Figure 1 PNG at `out` and print the dimension table; return the path written.
 
+    With `cluster`, each panel is a still computed in tiles there, its
+    finished tiles kept in OUT.panels/NAME.zarr until the panel is saved.
     Ctrl-C raises Interrupted, naming the panels kept for the next run.
     """
     check_countable_side(res, "figure1")
@@ -27,16 +31,28 @@ def build_figure1(out: str | Path, res: int, preset: str, arch: str = "auto", pr
     out = check_writable(out, suffixes=(".png",))
     store = PanelStore(store_folder(out)).open()  # created only once every panel is known to fit
     measures = {}
-    for name, spec in specs.items():
-        measure = store.load(name, spec)
-        if measure is None:
-            try:
-                measure = stills.compute_still(spec, arch=arch, progress=progress)
-            except KeyboardInterrupt:
-                done = ", ".join(measures) or "none"
-                raise Interrupted(f"finished panels kept in {store.folder} ({done})") from None
-            store.save(name, spec, measure)
-        measures[name] = measure
+    with contextlib.ExitStack() as clusters:
+        client = None
+        for name, spec in specs.items():
+            measure = store.load(name, spec)
+            if measure is None:
+                try:
+                    if cluster is None:
+                        measure = stills.compute_still(spec, arch=arch, progress=progress)
+                    else:
+                        from viz.compute.cluster import open_cluster
+                        from viz.paper.cluster_still import DEFAULT_TILE, compute_still_on_cluster, discard_store
+
+                        client = client or clusters.enter_context(open_cluster(cluster, arch, quiet=not progress))
+                        tiles = store.folder / f"{name}.zarr"
+                        measure = compute_still_on_cluster(client, spec, tile or DEFAULT_TILE, tiles, progress)
+                except KeyboardInterrupt:
+                    done = ", ".join(measures) or "none"
+                    raise Interrupted(f"finished panels kept in {store.folder} ({done})") from None
+                store.save(name, spec, measure)
+                if cluster is not None:
+                    discard_store(tiles)
+            measures[name] = measure
     dims = {name: measured_dimension(m) for name, m in measures.items()}
     write_figure(out, measures, dims, res, preset)
     print(table(dims, res))

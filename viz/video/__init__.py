@@ -3,7 +3,7 @@
 Public face (what the other subpackages import from here):
 - demo: LivePlayer, Player, run_demo
 - encode: encode_zoom
-- fill: compute_keyframes
+- fill: compute_keyframes, compute_keyframes_on_cluster
 - frames: ZoomFrames
 - keyframes: KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level, zoom_levels
 - recorder: Recorder

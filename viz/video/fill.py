@@ -51,3 +51,30 @@ def panel_warning(panel: str, preset: str) -> str | None:
         return None
     return (f"warning: the {panel} Figure 1 window is all one colour at --preset {preset} (measured); "
             f"it shows the boundary at --preset {PANEL_PRESETS[0]}")
+
+
+def compute_keyframes_on_cluster(store: KeyframeStore, cluster: str, arch: str, tile: int, progress: bool = True):
+    """Compute the store's missing keyframes as tiles on a Dask cluster, then publish each as its .npy.
+
+    Every missing keyframe's tiles go out at once, under one bar; finished
+    tiles stay in the folder's Zarr store through any interruption, so the
+    same command computes only the rest. Returns the TileCount.
+    """
+    import shutil
+
+    from viz.compute.cluster import open_cluster
+    from viz.compute.tiled import TileCount, TiledImage, compute_on_cluster
+    from viz.outputs import save_npy
+    from viz.video.keyframes import keyframe_grid, keyframe_tiles
+
+    missing = store.missing()
+    images = [TiledImage(keyframe_grid(store.spec, level, tile), keyframe_tiles(store.folder, level))
+              for level in missing]
+    count = TileCount()
+    with open_cluster(cluster, arch=arch, quiet=not progress) as client:
+        measures = compute_on_cluster(client, images, progress, f"keyframes {len(missing)}", count=count)
+    for level, image, measure in zip(missing, images, measures):
+        save_npy(store.path(level), measure)
+        store.path(level, partial=True).unlink(missing_ok=True)
+        shutil.rmtree(image.store)
+    return count

@@ -14,7 +14,11 @@ level, so the store is a folder of one .npy per level plus manifest.json
 holding those settings: changing the video's fps, pace or size, or zooming
 deeper about the same point, reuses every keyframe already there. A
 keyframe in progress is checkpointed (every CHECKPOINT_S and on Ctrl-C) so
-a resumed run computes only what is missing.
+a resumed run computes only what is missing. On a cluster (`--cluster`) the
+keyframes in progress are tiles of a Zarr store inside the folder instead
+(TILES, one group per level, chunk = tile), and a finished keyframe is
+published as its .npy like any other, so the video, `dim` and folders made
+before either way read one format.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ import numpy as np
 
 from viz import limits
 from viz.compute.loop import compute_pixels
+from viz.compute.zarr_store import ImageGrid
 from viz.errors import UsageError
 from viz.outputs import atomic_write, save_npy
 from viz.problem.spec import ProblemSpec
@@ -44,6 +49,8 @@ OUTER_DECADES = 6.0
 CHECKPOINT_S = 60.0
 #: Bytes a keyframe in progress holds per sample: its measures, the two axes' hyperparameters, a checkpoint copy.
 BYTES_PER_SAMPLE = 32
+#: The Zarr store of keyframes being computed on a cluster, inside the keyframe folder.
+TILES = "tiles.zarr"
 #: Samples per engine call unless the caller says (the engine's own size): a live progress bar and a prompt Ctrl-C.
 CHUNK = 512
 
@@ -150,6 +157,21 @@ def keyframe_values(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndar
     """Hyperparameter values of a keyframe's columns and rows (exact lattice points)."""
     ix, iy = keyframe_axes(spec, level)
     return sample_values(level, ix.tolist()), sample_values(level, iy.tolist())
+
+
+def keyframe_grid(spec: KeyframeSpec, level: int, tile: int) -> ImageGrid:
+    """A keyframe as a tiled image for a cluster: its lattice values, named by the zoom's identity and its level."""
+    xs, ys = keyframe_values(spec, level)
+    return ImageGrid(spec.problem, xs, ys, tile, identity={"keyframe": {**spec.identity(), "level": level}})
+
+
+def keyframe_tiles(folder: Path, level: int) -> Path:
+    """The Zarr group that holds a keyframe's finished tiles while it is computed on a cluster (root made if absent)."""
+    import zarr
+
+    root = folder / TILES
+    zarr.open_group(root, mode="a", zarr_format=3)
+    return root / f"level{level:02d}"
 
 
 def shared_samples(outer: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
