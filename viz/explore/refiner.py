@@ -133,6 +133,7 @@ class Refiner:
         self._sizers: dict[ProblemSpec, BatchSizer] = {}
         self.backend: str | None = None
         self.compiling: int | None = None  # width whose kernel the worker is building or loading
+        self._widths: set[int] = set()  # on a cluster: widths whose first batch has been sent
         self.building = False  # whether that is a build (not in Taichi's offline cache) rather than a load
         self.builds: list[int] = []  # widths the worker built (its cache flush wrote a new kernel)
         self.evaluations = 0
