@@ -79,11 +79,9 @@ def build_dd_per_pixel_kernel(n: int):
             ph, pl = 0.0, 0.0
             t_stop = steps
             for t in range(steps):
-                if early_stop != 0:
-                    # W1 non-finite makes every later output, hence loss, non-finite.
-                    if parts.any_nonfinite(w1h):
-                        t_stop = t
-                        break
+                if parts.stops_early(early_stop, w1h):
+                    t_stop = t
+                    break
                 if init_mode == 1:
                     for i in range(n):
                         ah, al = dd.dd_add(row(w0h, i), row(w0l, i), vec(offh), vec(offl))

@@ -65,6 +65,16 @@ def build_lane_kernel(n: int, cols: int | None = None):
         return v
 
     @ti.func
+    def hidden(kind: ti.i32, x, w0):
+        """The lane's hidden units for the row x: their pre-activation z = x W0 / sqrt(n), and h."""
+        z = units(0.0)
+        for i in ti.static(range(n)):
+            for c in ti.static(range(cols)):
+                z[c] += x[i] * w0[i, c]
+        z *= inv_s
+        return z, activate(kind, z)
+
+    @ti.func
     def any_lane(mask, flag):
         """Whether flag holds on any lane of the group."""
         found = flag
@@ -94,8 +104,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
                     for i in ti.static(range(n)):
                         w0[i, c] = W0[i, j * cols + c] + (offset if init_mode == 2 else 0.0)
             grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
-            l0, sum_v, sum_inv, sum_tail, probe_out = parts.fresh_sums()
-            t_stop = steps
+            l0, sum_v, sum_inv, sum_tail, probe_out, t_stop = parts.fresh_sums(steps)
             for t in range(steps):
                 # W1 non-finite makes every later output, hence loss, non-finite.
                 if early_stop != 0:
@@ -116,12 +125,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
                 for r in range(rows):
                     x, target, is_grad, is_loss, is_probe = load_row(
                         X, Y, probe, batches, t, r, rows, grad_rows, loss_rows, minibatch)
-                    z = units(0.0)
-                    for i in ti.static(range(n)):
-                        for c in ti.static(range(cols)):
-                            z[c] += x[i] * w0[i, c]
-                    z *= inv_s
-                    h = activate(kind, z)
+                    z, h = hidden(kind, x, w0)
                     part = 0.0
                     for c in ti.static(range(cols)):
                         part += h[c] * w1[c]

@@ -70,6 +70,17 @@ def build_simd_kernel(n: int, lanes: int = LANES):
     is_finite, load_row = parts.is_finite, parts.load_row
     activate, activate_backward = make_activations(n * P, parts.tanh)
 
+    @ti.func
+    def hidden(kind: ti.i32, x, w0):
+        """Every lane's hidden layer for the row x: its pre-activation z = x W0 / sqrt(n), and h."""
+        z = units(0.0)
+        for i in ti.static(range(n)):
+            for j in ti.static(range(n)):
+                for lane in ti.static(range(P)):
+                    z[j * P + lane] += x[i] * w0[(i * n + j) * P + lane]
+        z *= inv_s
+        return z, activate(kind, z)
+
     @train_kernel
     def train(xs, ys, order, out, steps_run, X, Y, W0, W1, probe, batches,
               steps, data, minibatch, kind, init_mode, want_probe, early_stop):
@@ -118,13 +129,7 @@ def build_simd_kernel(n: int, lanes: int = LANES):
                 for r in range(rows):
                     x, target, is_grad, is_loss, is_probe = load_row(
                         X, Y, probe, batches, t, r, rows, grad_rows, loss_rows, minibatch)
-                    z = units(0.0)
-                    for i in ti.static(range(n)):
-                        for j in ti.static(range(n)):
-                            for lane in ti.static(range(P)):
-                                z[j * P + lane] += x[i] * w0[(i * n + j) * P + lane]
-                    z *= inv_s
-                    h = activate(kind, z)
+                    z, h = hidden(kind, x, w0)
                     y = per_lane(0.0)
                     for j in ti.static(range(n)):
                         for lane in ti.static(range(P)):

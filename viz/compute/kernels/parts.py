@@ -44,6 +44,12 @@ def make_parts(n: int) -> SimpleNamespace:
         return found
 
     @ti.func
+    def stops_early(early_stop, w1):
+        """Whether a run stops before this step: when asked to, once W1 holds a non-finite value, which
+        makes every later output, hence loss, non-finite (`finish` adds those steps in closed form)."""
+        return early_stop != 0 and any_nonfinite(w1)
+
+    @ti.func
     def tanh(x):
         """tanh that vectorises: ti.tanh is a scalar libm call, 84% of the CPU time.
 
@@ -120,9 +126,10 @@ def make_parts(n: int) -> SimpleNamespace:
         return x, target, is_grad, is_loss, is_probe
 
     @ti.func
-    def fresh_sums():
-        """A run's measure bookkeeping before its first step: l0, sum_v, sum_inv, sum_tail, probe_out."""
-        return 0.0, 0.0, 0.0, 0.0, 0.0
+    def fresh_sums(steps):
+        """A run's measure bookkeeping before its first step: l0, sum_v, sum_inv, sum_tail, probe_out, and
+        t_stop, the step it stopped at (all of them until the early stop says otherwise)."""
+        return 0.0, 0.0, 0.0, 0.0, 0.0, steps
 
     @ti.func
     def record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail):
@@ -164,9 +171,9 @@ def make_parts(n: int) -> SimpleNamespace:
             value = sum_inv
         return value
 
-    return SimpleNamespace(is_finite=is_finite, any_nonfinite=any_nonfinite, tanh=tanh, pixel_rates=pixel_rates,
-                           row_counts=row_counts, step_rows=step_rows, fresh_sums=fresh_sums, load_row=load_row,
-                           record_loss=record_loss, finish=finish)
+    return SimpleNamespace(is_finite=is_finite, any_nonfinite=any_nonfinite, stops_early=stops_early, tanh=tanh,
+                           pixel_rates=pixel_rates, row_counts=row_counts, step_rows=step_rows, fresh_sums=fresh_sums,
+                           load_row=load_row, record_loss=record_loss, finish=finish)
 
 
 #: The arguments every training kernel takes, in order (Engine.measure passes them so).

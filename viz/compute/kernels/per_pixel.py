@@ -36,14 +36,11 @@ def build_per_pixel_kernel(n: int):
                 for j in ti.static(range(n)):
                     w0[i, j] = W0[i, j] + (offset if init_mode == 2 else 0.0)
             grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
-            l0, sum_v, sum_inv, sum_tail, probe_out = parts.fresh_sums()
-            t_stop = steps
+            l0, sum_v, sum_inv, sum_tail, probe_out, t_stop = parts.fresh_sums(steps)
             for t in range(steps):
-                if early_stop != 0:
-                    # W1 non-finite makes every later output, hence loss, non-finite.
-                    if parts.any_nonfinite(w1):
-                        t_stop = t
-                        break
+                if parts.stops_early(early_stop, w1):
+                    t_stop = t
+                    break
                 if init_mode == 1:
                     for i in ti.static(range(n)):
                         for j in ti.static(range(n)):
