@@ -20,9 +20,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def gl_context():
-    """The session's standalone EGL context (software Mesa here); skips GL tests where there is none."""
+    """A standalone EGL context for each test module (software Mesa here); skips GL tests where there is none.
+
+    One per module, not per session: with the session's context made first, a test module run in
+    between (the suite in file order) left later draws on it wrong (every pixel one colour).
+    """
     from viz.display.renderer import headless_context
 
     try:
@@ -41,9 +45,9 @@ def ctx(gl_context):
     assert gl_context.error == "GL_NO_ERROR"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def gl_renderer(gl_context):
-    """One Renderer for the session: compiling its programs on llvmpipe is the slow part."""
+    """One Renderer for each module's context: compiling its programs on llvmpipe is the slow part."""
     from viz.display.renderer import Renderer
 
     renderer = Renderer(gl_context)
