@@ -2,8 +2,8 @@
 
 Public face (what the other subpackages import from here):
 - backend: ARCHES, Backend (and its is_cached), cuda_available, flush_cache, init_backend
-- engine: build_engine
-- isolated: IsolatedEngine (an engine in a child process, stopped at once by Ctrl-C or SIGTERM), problem_of
+- engine: build_engine, load_arrays
+- isolated: IsolatedEngine (an engine in a child process, stopped at once by Ctrl-C or SIGTERM)
 - loop: compute_pixels, still_order
 - worker: serve
 - cluster: open_cluster, parse_cluster, on_every_worker (a --cluster value -> a probed Dask client)

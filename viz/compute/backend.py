@@ -92,6 +92,15 @@ def _stamp_at_exit(folder, arch: str, width: int, before: set[str]) -> None:
         pass  # a read-only cache only means the next run builds again
 
 
+def resolve_arch(arch: str) -> str:
+    """The backend an --arch asks for, "cpu" or "cuda" (auto takes CUDA where a driver is present), checked."""
+    if arch not in ARCHES:
+        raise UsageError(f"unknown --arch {arch!r}; choose one of {', '.join(ARCHES)}")
+    if arch == "cuda" and not cuda_available():
+        raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
+    return "cuda" if arch == "cuda" or (arch == "auto" and cuda_available()) else "cpu"
+
+
 def init_backend(arch: str = "auto") -> Backend:
     """Start Taichi once, in float64, on the CPU or CUDA; the Backend in use.
 
@@ -99,10 +108,7 @@ def init_backend(arch: str = "auto") -> Backend:
     than fail. fast_math stays off: it would delete the NaN tests the
     measure depends on.
     """
-    if arch not in ARCHES:
-        raise UsageError(f"unknown --arch {arch!r}; choose one of {', '.join(ARCHES)}")
-    if arch == "cuda" and not cuda_available():
-        raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
+    want = resolve_arch(arch)
     import taichi as ti
 
     running = running_arch(ti)
@@ -110,7 +116,6 @@ def init_backend(arch: str = "auto") -> Backend:
         if arch not in ("auto", running):
             raise UsageError(f"the engine already runs on {running}; cannot switch to {arch} in one process")
         return Backend(running)
-    want = "cuda" if arch == "cuda" or (arch == "auto" and cuda_available()) else "cpu"
     _terse_source_positions()
     # make_cpu_multithreading_loop=False: Taichi 1.7's default cuts a CPU
     # range-for into chunks of at least 512 iterations, so a 512-pixel call

@@ -136,13 +136,18 @@ def chunk_pixels(arch: str, flops: float) -> int:
     return max(1, min(MAX_CHUNK["cpu"], int(budget // max(flops, 1.0))))
 
 
-def build_engine(spec: ProblemSpec, backend: Backend, early_stop: bool = True) -> Engine:
-    """The engine for a problem on a started backend; settings the paper's arrays lack are a UsageError."""
+def load_arrays(spec: ProblemSpec) -> tuple[Problem, Condition]:
+    """The arrays and condition a problem names; a UsageError (before any work) for settings the arrays lack."""
     condition = CONDITIONS[spec.condition]
     try:
-        problem = load_problem(condition, spec.width, spec.steps, spec.seed)
+        return load_problem(condition, spec.width, spec.steps, spec.seed), condition
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def build_engine(spec: ProblemSpec, backend: Backend, early_stop: bool = True) -> Engine:
+    """The engine for a problem on a started backend; settings the paper's arrays lack are a UsageError."""
+    problem, condition = load_arrays(spec)
     return Engine(backend, problem, condition, spec.readout, early_stop,
                   kernel=dd_kernel(backend, spec.width) if spec.precision == "dd" else None)
 

@@ -16,10 +16,9 @@ import multiprocessing
 
 import numpy as np
 
-from viz.compute.engine import chunk_pixels, flops_per_run
+from viz.compute.backend import resolve_arch
+from viz.compute.engine import chunk_pixels, flops_per_run, load_arrays
 from viz.errors import UsageError
-from viz.problem.arrays import Problem, load_problem
-from viz.problem.conditions import CONDITIONS, Condition
 from viz.problem.spec import ProblemSpec
 
 #: Seconds the child may take to stop once asked before it is killed.
@@ -90,33 +89,13 @@ def stop_workers() -> None:
         _workers.popitem()[1].stop()
 
 
-def problem_of(spec: ProblemSpec) -> tuple[Problem, Condition]:
-    """The arrays and condition a spec names; a UsageError (before any work) for settings the arrays lack."""
-    condition = CONDITIONS[spec.validate().condition]
-    try:
-        return load_problem(condition, spec.width, spec.steps, spec.seed), condition
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _resolve(arch: str) -> str:
-    """The arch the child is to start, decided here (as init_backend would) so the parent's checks hold."""
-    from viz.compute import backend
-
-    if arch == "cuda" and not backend.cuda_available():
-        raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
-    if arch == "auto":
-        return "cuda" if backend.cuda_available() else "cpu"
-    return arch
-
-
 class IsolatedEngine:
     """The Engine's interface (measure, prepare, arch, chunk_pixels, evaluations), computed in a child process."""
 
     def __init__(self, spec: ProblemSpec, arch: str = "auto") -> None:
         self.spec = spec
-        self.flops_per_run = flops_per_run(*problem_of(spec))
-        self._requested = _resolve(arch)
+        self.flops_per_run = flops_per_run(*load_arrays(spec.validate()))
+        self._requested = resolve_arch(arch)
         self.arch = self._call(lambda: _worker(self._requested).arch)
         self.evaluations = 0
 

@@ -218,10 +218,10 @@ class KeyframeStore:
         new settings. A store whose manifest already says `spec` is not
         written to, so a complete store can be read-only.
         """
-        from viz.compute.isolated import problem_of
+        from viz.compute.engine import load_arrays
 
         check_spec(spec)
-        problem_of(spec.problem)
+        load_arrays(spec.problem.validate())
         folder = Path(folder)
         old = None
         if folder.exists():
