@@ -37,6 +37,7 @@ class Engine:
                          else np.zeros((steps, 1), np.int32)).astype(np.int32)
         self.evaluations = 0
         self.steps_run = 0
+        self._scratch: np.ndarray | None = None
 
     @property
     def chunk_pixels(self) -> int:
@@ -91,8 +92,16 @@ class Engine:
             raise ValueError("xs, ys and their low parts must have the same number of values")
         out, out_lo = np.empty_like(xs), np.zeros_like(xs)
         if xs.size:
-            self._train(xs, ys, out, (xs_lo, ys_lo, out_lo))
+            self._train(xs, ys, out, (xs_lo, ys_lo, out_lo, self._dd_scratch()))
         return out, out_lo
+
+    def _dd_scratch(self) -> np.ndarray:
+        """The dd kernel's per-thread weight matrices, allocated at the first dd call and kept."""
+        from viz.compute.kernels.dd_per_pixel import scratch_shape
+
+        if self._scratch is None:
+            self._scratch = np.zeros(scratch_shape(self.problem.width))
+        return self._scratch
 
     def _train(self, xs, ys, out, dd_arrays=()) -> None:
         steps_run = np.zeros(xs.size, np.int32)

@@ -100,29 +100,43 @@ def make_parts(n: int) -> SimpleNamespace:
         return grad_rows + loss_rows + (1 if probe_row else 0)
 
     @ti.func
-    def load_row(X: ti.template(), Y: ti.template(), probe: ti.template(), batches: ti.template(),
-                 t, r, rows, grad_rows, loss_rows, minibatch):
-        """Row r of a step: its input, target, and whether it feeds the gradient, the loss, the probe.
+    def row_source(Y: ti.template(), batches: ti.template(), t, r, rows, grad_rows, loss_rows, minibatch):
+        """Row r of a step: the data row d that feeds it, its target, and whether it feeds the gradient, the
+        loss, the probe.
 
         Rows are the gradient's (all data, or the minibatch), then for a
         minibatch every data row again for the full-batch loss, then on the
         last step the probe input; r >= rows is padding that feeds nothing.
+        d is -1 for the probe row and for padding (`input_at` reads those).
         """
-        x = vec(0.0)
-        target = 0.0
         is_grad = r < grad_rows
         is_loss = r < rows and (r >= grad_rows or minibatch == 0)
         is_probe = r < rows and r == grad_rows + loss_rows
+        d = -1
+        target = 0.0
         if r < rows and not is_probe:
             d = r
             if minibatch != 0:
                 d = batches[t, r] if is_grad else r - grad_rows
-            for i in ti.static(range(n)):
-                x[i] = X[d, i]
             target = Y[d]
+        return d, target, is_grad, is_loss, is_probe
+
+    @ti.func
+    def input_at(X: ti.template(), probe: ti.template(), d, is_probe, i):
+        """Element i of a row's input: data row d's, the probe's, or 0 for padding."""
+        v = 0.0
+        if d >= 0:
+            v = X[d, i]
         elif is_probe:
-            for i in ti.static(range(n)):
-                x[i] = probe[i]
+            v = probe[i]
+        return v
+
+    @ti.func
+    def load_row(X: ti.template(), Y: ti.template(), probe: ti.template(), batches: ti.template(),
+                 t, r, rows, grad_rows, loss_rows, minibatch):
+        """Row r of a step (see `row_source`): its input vector, target, and what it feeds."""
+        d, target, is_grad, is_loss, is_probe = row_source(Y, batches, t, r, rows, grad_rows, loss_rows, minibatch)
+        x = vec([input_at(X, probe, d, is_probe, i) for i in ti.static(range(n))])
         return x, target, is_grad, is_loss, is_probe
 
     @ti.func
@@ -173,7 +187,8 @@ def make_parts(n: int) -> SimpleNamespace:
 
     return SimpleNamespace(is_finite=is_finite, any_nonfinite=any_nonfinite, stops_early=stops_early, tanh=tanh,
                            pixel_rates=pixel_rates, row_counts=row_counts, step_rows=step_rows, fresh_sums=fresh_sums,
-                           load_row=load_row, record_loss=record_loss, finish=finish)
+                           load_row=load_row, row_source=row_source, input_at=input_at, record_loss=record_loss,
+                           finish=finish)
 
 
 #: The arguments every training kernel takes, in order (Engine.measure passes them so).
@@ -216,13 +231,14 @@ def _argument_types() -> dict:
         "W1": array(f64, 1), "probe": array(f64, 1), "batches": array(i32, 2),
         "steps": i32, "data": i32, "minibatch": i32, "kind": i32, "init_mode": i32,
         "want_probe": i32, "early_stop": i32,
-        "xs_lo": array(f64, 1), "ys_lo": array(f64, 1), "out_lo": array(f64, 1),
+        "xs_lo": array(f64, 1), "ys_lo": array(f64, 1), "out_lo": array(f64, 1), "scratch": array(f64, 4),
     }
 
 
 #: What a double-double kernel takes beyond TRAIN_ARGUMENTS: the low parts of the
-#: hyperparameters (zero for float64 ones) and of the result.
-DD_ARGUMENTS = ("xs_lo", "ys_lo", "out_lo")
+#: hyperparameters (zero for float64 ones) and of the result, and its per-thread
+#: scratch for the weight matrices (dd_per_pixel.scratch_shape).
+DD_ARGUMENTS = ("xs_lo", "ys_lo", "out_lo", "scratch")
 
 
 def dd_train_kernel(train):
