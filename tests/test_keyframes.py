@@ -162,3 +162,17 @@ def test_targets_off_the_axes_or_past_float64_are_refused():
     assert check_spec(spec_at(x=2.0, res=64, levels=tuple(range(3, 40))))
     with pytest.raises(UsageError, match="at least 8"):
         check_spec(spec_at(res=4))
+
+
+def test_a_manifest_written_with_64_fractional_bits_still_opens_at_its_centre(tmp_path):
+    """Format 1 counted the centre in 2**-64 decades; its keyframes stay usable by the same zoom."""
+    spec = spec_at()
+    store = KeyframeStore.create_or_resume(tmp_path / "kf", spec)
+    store.fill(FakeEngine())
+    data = json.loads(store.path(1).parent.joinpath("manifest.json").read_text())
+    assert data["format"] == 2 and data["cx"] == spec.cx
+    data.update(format=1, cx=spec.cx >> (FRAC_BITS - 64), cy=spec.cy >> (FRAC_BITS - 64))
+    (tmp_path / "kf" / "manifest.json").write_text(json.dumps(data))
+    assert KeyframeStore.open(tmp_path / "kf").spec == spec
+    again = KeyframeStore.create_or_resume(tmp_path / "kf", spec)
+    assert not again.missing() and json.loads((tmp_path / "kf" / "manifest.json").read_text())["format"] == 1

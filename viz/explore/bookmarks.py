@@ -4,10 +4,10 @@ A saved view is the problem (a ProblemSpec, its fields flat in the record),
 the window in log10 units [x0, x1, y0, y1] and its size in pixels, as a
 still's PNG text has them (viz.paper.stills.StillSpec), plus, when
 the explorer saved it, the exact fixed-point centre and the pixel size, so
-that reopening a deep view loses no bit. The centre is an integer of 2**-64
-decades; it is written as the exact decimal it stands for ("1.1238000...",
-every digit kept, readable and editable), and the older form, that integer
-itself as a digit string, is still read. Files are read within the limits
+that reopening a deep view loses no bit. The centre is an integer of
+2**-FRAC_BITS decades; it is written as the exact decimal it stands for
+("1.1238000...", every digit kept, readable and editable), and the older
+form, an integer of 2**-64 decades as a digit string, is still read. Files are read within the limits
 of viz.limits; anything malformed is refused with one line that names the
 file, the bookmark and the field.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import tomllib
@@ -26,11 +26,9 @@ from viz.errors import UsageError
 from viz.outputs import atomic_write, read_png_meta
 from viz.problem.conditions import CONDITIONS, READOUTS
 from viz.problem.spec import PRECISIONS, ProblemSpec
-from viz.sampling.view import FRAC_BITS, View, check_window, from_fixed
+from viz.sampling.view import View, check_window, decimal_to_fixed, fixed_to_decimal, from_fixed, from_old_fixed
 
 SUFFIXES = (".toml", ".json")
-#: Enough digits for any centre within the axes: 2**-64 has 64 decimal places, plus the integer part.
-_EXACT = Context(prec=120)
 
 
 def default_file() -> Path:
@@ -41,7 +39,7 @@ def default_file() -> Path:
 
 def centre_text(fixed: int) -> str:
     """The exact decimal a fixed-point centre stands for, always with a decimal point."""
-    text = format(_EXACT.divide(Decimal(fixed), Decimal(1 << FRAC_BITS)), "f")
+    text = format(fixed_to_decimal(fixed), "f")
     return text if "." in text else text + ".0"
 
 
@@ -50,7 +48,7 @@ def centre_fixed(text: str) -> int:
     if not isinstance(text, str) or len(text) > 200:
         raise ValueError(text)
     if "." not in text and "e" not in text.lower():
-        return int(text)
+        return from_old_fixed(int(text))
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -58,7 +56,7 @@ def centre_fixed(text: str) -> int:
     if not value.is_finite():
         raise ValueError(text)
     limits.log10_value("the centre", float(value))
-    return int(_EXACT.multiply(value, Decimal(1 << FRAC_BITS)).to_integral_value(ROUND_HALF_EVEN))
+    return decimal_to_fixed(value)
 
 
 @dataclass(frozen=True)
