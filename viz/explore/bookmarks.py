@@ -14,6 +14,7 @@ file, the bookmark and the field.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,6 +25,7 @@ import tomllib
 from viz import limits
 from viz.errors import UsageError
 from viz.outputs import atomic_write, read_png_meta
+from viz.paper.stills import window_value
 from viz.problem.conditions import CONDITIONS, READOUTS
 from viz.problem.spec import PRECISIONS, ProblemSpec
 from viz.sampling.view import View, check_window, decimal_to_fixed, fixed_to_decimal, from_fixed, from_old_fixed
@@ -69,6 +71,7 @@ class SavedView:
     rows: int
     centre: tuple[int, int] | None = None  # exact fixed-point centre, when known
     pixel: float | None = None
+    exact_window: tuple[Decimal, Decimal, Decimal, Decimal] | None = None  # when the text had digits past float64
 
     @classmethod
     def of(cls, view: View, problem: ProblemSpec) -> SavedView:
@@ -89,7 +92,8 @@ class SavedView:
 
     def record(self) -> dict:
         """Plain values for a bookmark file or PNG text (a superset of a still's metadata)."""
-        data = {**self.problem.as_metadata(), "window": list(self.window), "cols": self.cols, "rows": self.rows}
+        window = [window_value(v) for v in self.exact_window] if self.exact_window else list(self.window)
+        data = {**self.problem.as_metadata(), "window": window, "cols": self.cols, "rows": self.rows}
         if self.centre is not None and self.pixel is not None:
             data["centre"] = [centre_text(self.centre[0]), centre_text(self.centre[1])]
             data["pixel"] = self.pixel
@@ -122,14 +126,17 @@ def parse_record(record, where: str) -> SavedView:
         raise UsageError(f"{where}: unknown precision {precision!r}")
     window = _field(record, "window", list, where)
     if (not isinstance(window, list) or len(window) != 4
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in window)):
+            or not all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in window)):
         raise UsageError(f"{where}: 'window' must be four finite numbers x0 < x1, y0 < y1 (log10), got {window!r}")
     width, steps, cols, rows = (_field(record, k, int, where) for k in ("width", "steps", "cols", "rows"))
     seed = record.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise UsageError(f"{where}: 'seed' must be an integer, got {seed!r}")
     try:
-        window = check_window(window)
+        # beside exact strings a number stands for its shortest decimal: what StillSpec.as_metadata wrote it for
+        exact = (limits.decimal_window([Decimal(repr(v)) if isinstance(v, float) else v for v in window])
+                 if any(isinstance(v, str) for v in window) else None)
+        window = covering_floats(exact) if exact else check_window(window)
     except UsageError as exc:
         raise UsageError(f"{where}: 'window' must be x0 < x1, y0 < y1 in log10 units: {exc}") from None
     try:
@@ -153,7 +160,23 @@ def parse_record(record, where: str) -> SavedView:
                              "(log10) and 'pixel' a positive number") from None
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
-    return SavedView(problem, window, cols, rows, centre, pixel)
+    return SavedView(problem, window, cols, rows, centre, pixel, exact)
+
+
+def covering_floats(window: tuple[Decimal, ...]) -> tuple[float, float, float, float]:
+    """The smallest float64 window that holds an exact one (x0 < x1 even where float64 cannot tell them apart)."""
+    x0, x1, y0, y1 = window
+    return _float_below(x0), _float_above(x1), _float_below(y0), _float_above(y1)
+
+
+def _float_below(value: Decimal) -> float:
+    near = float(value)
+    return near if Decimal(near) <= value else math.nextafter(near, -math.inf)
+
+
+def _float_above(value: Decimal) -> float:
+    near = float(value)
+    return near if Decimal(near) >= value else math.nextafter(near, math.inf)
 
 
 def _suffix(path: Path) -> str:

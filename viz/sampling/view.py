@@ -73,7 +73,12 @@ def decimal_to_fixed(log10: Decimal) -> int:
         raise ValueError(f"not a log10 coordinate within the axes: {log10}")
     if log10.adjusted() < -2 * FRAC_BITS:  # far below half a unit: exactly 0, without a huge denominator
         return 0
-    return round(Fraction(log10) * (1 << FRAC_BITS))
+    return exact_to_fixed(Fraction(log10))
+
+
+def exact_to_fixed(log10: Fraction) -> int:
+    """An exact rational log10 coordinate as the nearest fixed-point integer (ties to even)."""
+    return round(log10 * (1 << FRAC_BITS))
 
 
 def fixed_to_decimal(fixed: int) -> Decimal:
@@ -101,8 +106,8 @@ def exp10(fixed: int) -> float:
     return float(ctx.power(Decimal(10), ctx.divide(Decimal(fixed), Decimal(1 << FRAC_BITS))))
 
 
-def _exp10_decimal(log10: Fraction) -> Decimal:
-    """10**log10 to DD_DIGITS significant digits (the exponent itself rounded to DD_DIGITS + 5 digits first)."""
+def exp10_decimal(log10: Fraction) -> Decimal:
+    """10**log10 (an exact rational) to DD_DIGITS significant digits: the value a double-double pair rounds."""
     ctx = Context(prec=DD_DIGITS + 5)
     exponent = ctx.divide(Decimal(log10.numerator), Decimal(log10.denominator))
     return Context(prec=DD_DIGITS).power(Decimal(10), exponent)
@@ -114,7 +119,7 @@ def exp10_dd(fixed: int) -> tuple[float, float]:
     The counterpart of `exp10` for a double-double picture: the pair is the
     nearest (hi, lo) to the value, so it depends only on the integer.
     """
-    return to_dd(_exp10_decimal(Fraction(fixed, 1 << FRAC_BITS)))
+    return to_dd(exp10_decimal(Fraction(fixed, 1 << FRAC_BITS)))
 
 
 def check_window(window) -> tuple[float, float, float, float]:
@@ -201,7 +206,7 @@ def _axis_dd(centre: int, n: int, pixel: float, positions) -> tuple[np.ndarray, 
     positions = np.asarray(positions, dtype=np.float64)
     distinct, where = np.unique(positions, return_inverse=True)
     base, step = Fraction(centre, 1 << FRAC_BITS), Fraction(pixel)
-    pairs = [to_dd(_exp10_decimal(base + (Fraction(float(p)) - Fraction(n, 2)) * step)) for p in distinct]
+    pairs = [to_dd(exp10_decimal(base + (Fraction(float(p)) - Fraction(n, 2)) * step)) for p in distinct]
     hi = np.array([pair[0] for pair in pairs], dtype=np.float64)
     lo = np.array([pair[1] for pair in pairs], dtype=np.float64)
     return hi[where].reshape(positions.shape), lo[where].reshape(positions.shape)
