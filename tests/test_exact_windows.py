@@ -83,3 +83,37 @@ def test_zoom_takes_a_decimal_centre_to_the_last_bit():
 def test_integer_text_windows_match_float_windows(window):
     assert parsed_still("--window", *window).axes()[0].tobytes() == StillSpec(
         ProblemSpec(), tuple(float(v) for v in window), 8, 8).axes()[0].tobytes()
+
+
+#: 1e-20 decades across the tanh quick boundary at log10 eta1 = 1.5 (found by bisection in double-double):
+#: 4 decades narrower than float64 resolves (its ulp at eta0 = 284 is 2.4e-16 relative, 1e-16 decades).
+ACROSS = ("2.453060552616108195932717636", "2.453060552616108195942717636", "1.5", "1.50000000000000000001")
+
+
+def test_a_dd_still_computes_distinct_columns_4_decades_past_float64(tmp_path, capsys):
+    out = tmp_path / "deep.npy"
+    assert viz.cli.app.main(["render", "--precision", "dd", "--arch", "cpu", "--preset", "quick", "--res", "8",
+                             "--quiet", "--window", *ACROSS, "--out", str(out)]) == 0
+    image = np.load(out)
+    assert len({image[:, col].tobytes() for col in range(8)}) == 8
+    assert (image < 0).any() and (image > 0).any()  # the boundary runs through it
+    for argv in (["render", "--window", *ACROSS], ["render", "--precision", "dd", "--compare-precision",
+                                                   "--window", *ACROSS]):
+        capsys.readouterr()
+        assert viz.cli.app.main([*argv, "--preset", "quick", "--res", "8", "--out", str(tmp_path / "f.npy")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "too narrow for float64" in err, err
+    assert not (tmp_path / "f.npy").exists()
+
+
+def test_dd_pairs_reach_the_engine_as_measure_dd_takes_them(engine_backend):
+    from viz.compute.engine import build_engine, dd_pairs
+
+    spec = StillSpec(ProblemSpec("tanh", 8, 100, precision="dd"), tuple(Decimal(v) for v in ACROSS), 4, 1)
+    x_hi, x_lo, y_hi, y_lo = spec.axes_dd()
+    y_hi, y_lo = np.repeat(y_hi, 4), np.repeat(y_lo, 4)
+    engine = build_engine(spec.problem, engine_backend)
+    assert engine.measure(dd_pairs(x_hi, x_lo), dd_pairs(y_hi, y_lo)).tobytes() == \
+        engine.measure_dd(x_hi, y_hi, x_lo, y_lo)[0].tobytes()
+    with pytest.raises(ValueError, match="double-double"):
+        build_engine(ProblemSpec("tanh", 8, 100), engine_backend).measure(dd_pairs(x_hi, x_lo), dd_pairs(y_hi, y_lo))

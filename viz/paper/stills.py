@@ -125,13 +125,25 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
         print(f"building the kernel for width {problem.width}: its first use on this machine takes up to "
               "half a minute, later runs load it from the cache", file=sys.stderr, flush=True)
     engine.prepare()
-    grid_x, grid_y = np.meshgrid(*spec.axes())
+    grid_x, grid_y = still_grid(spec)
     out = np.full(grid_x.size, np.nan)
     label = f"{problem.condition} n={problem.width} T={problem.steps} {spec.cols}x{spec.rows}"
     with tqdm(total=grid_x.size, unit="px", desc=label, disable=not progress, smoothing=0.1) as bar:
-        compute_pixels(engine.measure, grid_x.ravel(), grid_y.ravel(), out, still_order(engine.arch, out.size),
+        compute_pixels(engine.measure, grid_x, grid_y, out, still_order(engine.arch, out.size),
                        lambda done, _total: bar.update(done - bar.n), engine.chunk_pixels)
     return out.reshape(spec.rows, spec.cols)
+
+
+def still_grid(spec: StillSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Every pixel's hyperparameters, row by row from the bottom: float64 values, or for a double-double
+    still the exact axes as (hi, lo) pairs (engine.DD_PAIRS), whose low parts reach the engine."""
+    from viz.compute.engine import dd_pairs
+
+    if spec.problem.precision != "dd":
+        grid_x, grid_y = np.meshgrid(*spec.axes())
+        return grid_x.ravel(), grid_y.ravel()
+    x_hi, x_lo, y_hi, y_lo = spec.axes_dd()
+    return np.tile(dd_pairs(x_hi, x_lo), spec.rows), np.repeat(dd_pairs(y_hi, y_lo), spec.cols)
 
 
 def render_panel_measure(name: str, res: int) -> np.ndarray:
