@@ -117,3 +117,14 @@ def test_dd_pairs_reach_the_engine_as_measure_dd_takes_them(engine_backend):
         engine.measure_dd(x_hi, y_hi, x_lo, y_lo)[0].tobytes()
     with pytest.raises(ValueError, match="double-double"):
         build_engine(ProblemSpec("tanh", 8, 100), engine_backend).measure(dd_pairs(x_hi, x_lo), dd_pairs(y_hi, y_lo))
+
+
+def test_zoom_precision_dd_goes_past_float64_where_f64_is_refused():
+    from viz.cli.zoom import keyframe_spec
+    from viz.errors import UsageError
+
+    argv = ["zoom", "--center", "2.45306055261610819593", "1.5", "--depth", "22", "--res", "8", "--preset", "quick"]
+    spec = keyframe_spec(viz.cli.app.build_parser().parse_args([*argv, "--precision", "dd"]))
+    assert spec.problem.precision == "dd" and spec.spacing(spec.levels[-1]) < 1e-20
+    with pytest.raises(UsageError, match="float64 limit"):
+        keyframe_spec(viz.cli.app.build_parser().parse_args(argv))

@@ -19,7 +19,7 @@ from viz.errors import UsageError
 from viz.outputs import check_writable
 from viz.problem.conditions import PANEL_WINDOWS, panel_log_window
 from viz.problem.spec import ProblemSpec
-from viz.sampling.lattice import MAX_LEVEL
+from viz.sampling.lattice import max_level
 from viz.sampling.view import decimal_to_fixed, exact_to_fixed, to_fixed
 from viz.video.encode import encode_zoom
 from viz.video.fill import panel_warning
@@ -57,6 +57,7 @@ def register(subparsers) -> None:
                    help="bookmarks file for --bookmark, .toml or .json "
                         "(default: nnfractal/bookmarks.toml in $XDG_DATA_HOME, or in ~/.local/share without it)")
     cliargs.add_problem_args(p)
+    cliargs.add_precision_arg(p)
     p.add_argument("--res", type=int, default=DEFAULT_RES, help="samples per keyframe side (default %(default)s)")
     p.add_argument("--fps", type=float, default=30.0, help="video frames per second (default %(default)g)")
     p.add_argument("--seconds-per-2x", type=float, default=1.5,
@@ -104,14 +105,14 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
         deepest = first + args.keyframes - 1
     elif args.depth is not None:
         cliargs.check_positive(depth=args.depth)
-        # MAX_LEVEL decades are far more than MAX_LEVEL halvings: deeper asks are refused by check_spec
-        deepest = first + math.ceil(min(args.depth, MAX_LEVEL) * math.log2(10) - 1e-9)
+        # max_level decades are far more than max_level halvings: deeper asks are refused by check_spec
+        deepest = first + math.ceil(min(args.depth, max_level(problem.precision)) * math.log2(10) - 1e-9)
     elif width is not None:
         deepest = level_for_width(args.res, width)
     else:
         raise UsageError("--center needs --depth DECADES or --keyframes K")
     spec = KeyframeSpec(problem, cx=cx, cy=cy, res=args.res,
-                        levels=zoom_levels(args.res, min(deepest, MAX_LEVEL + 1)))
+                        levels=zoom_levels(args.res, min(deepest, max_level(problem.precision) + 1)))
     return check_spec(spec)
 
 
@@ -119,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     """Compute what is missing, then encode; Ctrl-C keeps every finished keyframe."""
     cliargs.check_positive(fps=args.fps, seconds_per_2x=args.seconds_per_2x)
     spec = keyframe_spec(args)
+    if args.cluster and spec.problem.precision == "dd":
+        raise UsageError("--precision dd keyframes are computed in this process only, not with --cluster (yet)")
     if args.fps > MAX_FPS:
         raise UsageError(f"--fps must be at most {MAX_FPS:g}, got {args.fps:g}")
     if args.fps * args.seconds_per_2x > MAX_FRAMES_PER_2X:

@@ -37,7 +37,7 @@ from viz.compute.zarr_store import ImageGrid
 from viz.errors import UsageError
 from viz.outputs import atomic_write, save_npy
 from viz.problem.spec import ProblemSpec
-from viz.sampling.lattice import max_level, sample_values
+from viz.sampling.lattice import max_level, sample_values, sample_values_dd
 from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, from_old_fixed, min_pixel, to_fixed
 from viz.video.path import ZoomPath
 
@@ -151,14 +151,21 @@ def first_index(fixed: int, res: int, level: int) -> int:
 
 
 def keyframe_axes(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lattice indices (Python ints, as int64 arrays) of a keyframe's columns (x) and rows (y)."""
+    """Lattice indices of a keyframe's columns (x) and rows (y): int64 arrays, or arrays of Python ints
+    where they outgrow int64 (double-double depths, past level 60 or so)."""
     ix, iy = first_index(spec.cx, spec.res, level), first_index(spec.cy, spec.res, level)
-    return np.arange(ix, ix + spec.res, dtype=np.int64), np.arange(iy, iy + spec.res, dtype=np.int64)
+    dtype = np.int64 if max(abs(ix), abs(iy)) + spec.res < 1 << 62 else object
+    return np.arange(ix, ix + spec.res, dtype=dtype), np.arange(iy, iy + spec.res, dtype=dtype)
 
 
 def keyframe_values(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hyperparameter values of a keyframe's columns and rows (exact lattice points)."""
+    """Hyperparameter values of a keyframe's columns and rows (exact lattice points): float64, or for a
+    double-double problem (hi, lo) pairs (engine.DD_PAIRS), which reach past float64's limit."""
     ix, iy = keyframe_axes(spec, level)
+    if spec.problem.precision == "dd":
+        from viz.compute.engine import dd_pairs
+
+        return dd_pairs(*sample_values_dd(level, ix.tolist())), dd_pairs(*sample_values_dd(level, iy.tolist()))
     return sample_values(level, ix.tolist()), sample_values(level, iy.tolist())
 
 
@@ -184,8 +191,8 @@ def shared_samples(outer: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np
     """
     even = inner % 2 == 0
     where = inner // 2 - outer[0]
-    keep = even & (where >= 0) & (where < outer.size)
-    return np.flatnonzero(keep), where[keep]
+    keep = (even & (where >= 0) & (where < outer.size)).astype(bool)
+    return np.flatnonzero(keep), where[keep].astype(np.int64)
 
 
 @dataclass
