@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from decimal import Context, Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ from viz.explore.bookmarks import SavedView, find_bookmark, from_png, load_bookm
 from viz.outputs import save_png
 from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import View, min_pixel, to_fixed, zoom
+from viz.sampling.view import FRAC_BITS, View, min_pixel, to_fixed, zoom
 
 
 def deep_view() -> View:
@@ -103,3 +105,19 @@ def test_png_without_our_text_is_refused(tmp_path):
     save_png(path, np.zeros((4, 4, 3), np.uint8))
     with pytest.raises(UsageError, match="carries no nnfractal view"):
         from_png(path)
+
+
+def test_bookmarks_written_with_64_fractional_bits_load_at_the_same_point(tmp_path):
+    """Before double-double a centre was an integer of 2**-64 decades, or the exact decimal it stands for."""
+    old_x, old_y = round(1.1238 * 2 ** 64) + 12345, round(2.3017 * 2 ** 64) - 999
+    exact = [format(Context(prec=100).divide(Decimal(old), Decimal(2 ** 64)), "f") for old in (old_x, old_y)]
+    path = tmp_path / "old.toml"
+    path.write_text('[as_int]\ncondition = "tanh"\nwidth = 8\nsteps = 100\nseed = 0\nreadout = "measure"\n'
+                    f'window = [1.0, 1.2, 2.2, 2.4]\ncols = 320\nrows = 180\ncentre = ["{old_x}", "{old_y}"]\n'
+                    'pixel = 1e-15\n\n[as_decimal]\ncondition = "tanh"\nwidth = 8\nsteps = 100\nseed = 0\n'
+                    f'readout = "measure"\nwindow = [1.0, 1.2, 2.2, 2.4]\ncols = 320\nrows = 180\n'
+                    f'centre = ["{exact[0]}", "{exact[1]}"]\npixel = 1e-15\n')
+    for name in ("as_int", "as_decimal"):
+        view = find_bookmark(path, name).view(320, 180)
+        assert (Fraction(view.cx, 2 ** FRAC_BITS), Fraction(view.cy, 2 ** FRAC_BITS)) == (
+            Fraction(old_x, 2 ** 64), Fraction(old_y, 2 ** 64))

@@ -15,7 +15,7 @@ from conftest import private_xvfb
 
 from viz.display.renderer import read_rgb8
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import to_fixed
+from viz.sampling.view import FRAC_BITS, to_fixed
 from viz.video.demo import Player, pingpong
 from viz.video.frames import ZoomFrames
 from viz.video.keyframes import KeyframeSpec, KeyframeStore
@@ -156,9 +156,9 @@ def test_the_pilot_bisects_to_neighbouring_float64s_across_the_boundary():
         return np.where(x > edge, 5.0, -5.0)
 
     cx, cy = boundary_point(spec, world, measure, random.Random(0))
-    x = 10 ** (cx / 2 ** 64)
+    x = 10 ** (cx / 2 ** FRAC_BITS)
     assert abs(x - edge) <= 4 * np.spacing(edge)
-    assert cy % (1 << 63) == 0  # a row of the level-1 map
+    assert cy % (1 << (FRAC_BITS - 1)) == 0  # a row of the level-1 map
     assert sum(calls) < 250  # about 4 bits per call of 15 points
 
 

@@ -30,7 +30,7 @@ from viz.explore.bookmarks import SavedView, find_bookmark, from_png, save_bookm
 from viz.outputs import META_KEY, read_png_meta, save_png
 from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import View, to_fixed
+from viz.sampling.view import FRAC_BITS, View, to_fixed
 
 STILL = StillSpec(ProblemSpec("tanh", 8, 100), window=(-1.0, 1.0, -1.0, 1.0), cols=16, rows=16).as_metadata()
 
@@ -134,6 +134,25 @@ CASES = {
                                 "normal range"),
     "render --window -400 -399": (6, ["render", "--window", "-400", "-399", "0", "1", "--out", "x.npy"], None,
                                   "normal range"),
+    "render --window nan": (6, ["render", "--window", "0", "nan", "0", "1", "--out", "x.npy"], None,
+                            "four finite numbers"),
+    "render --window 1e999999": (6, ["render", "--window", "0", "1e999999", "0", "1", "--out", "x.npy"], None,
+                                 "normal range"),
+    "render --window not a number": (6, ["render", "--window", "0", "1", "zero", "1", "--out", "x.npy"], None,
+                                     "four finite numbers"),
+    "render --window unordered digits": (6, ["render", "--window", "1.00000000000000000000000002",
+                                             "1.00000000000000000000000001", "0", "1", "--out", "x.npy"], None,
+                                         "X0 < X1"),
+    "render --window 1e-1001 places": (6, ["render", "--window", "0", "1e-1001", "0", "1", "--out", "x.npy"], None,
+                                       "decimal places"),
+    "render --window past float64": (6, ["render", "--window", "1.1", "1.10000000000000000001", "2.3",
+                                         "2.30000000000000000001", "--res", "8", "--out", "x.npy"], None,
+                                     "too narrow for float64"),
+    "render --window past dd": (6, ["render", "--precision", "dd", "--window", "1.1", "1.1" + "0" * 40 + "1", "2.3",
+                                    "2.3" + "0" * 40 + "1", "--res", "8", "--out", "x.npy"], None,
+                                "too narrow even for double-double"),
+    "zoom --center nan": (6, ["zoom", "--center", "nan", "2", "--depth", "2"], None, "finite number"),
+    "zoom --center 201.5": (6, ["zoom", "--center", "201.5", "2", "--depth", "2"], None, "normal range"),
     "explore --window 400 401": (6, ["explore", "--window", "400", "401", "0", "1"], None, "normal range"),
     "explore learning rates as log10": (6, ["explore", "--window", "0.001", "1000000", "0.001", "1000000"], None,
                                         "did you type a learning rate where its log10 belongs?"),
@@ -336,19 +355,22 @@ def test_random_bookmark_files_give_a_valid_view_or_a_usage_error(tmp_path, reco
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_bookmark_centres_are_exact_decimals_and_the_old_integers_still_read(tmp_path, suffix):
-    view = View(to_fixed(1.1238) + 12345, -to_fixed(2.3017) - 999, 1e-12, 320, 180)
+    old_units = FRAC_BITS - 64  # the old integer form counts 2**-64 decades
+    view = View(to_fixed(1.1238) + (12345 << old_units), -to_fixed(2.3017) - (999 << old_units), 1e-12, 320, 180)
     path = tmp_path / f"marks{suffix}"
     save_bookmark(path, "deep", SavedView.of(view, ProblemSpec("tanh", 8, 100)))
     text = path.read_text()
-    exact = Context(prec=120)
+    exact = Context(prec=FRAC_BITS + 20)
     written = [Decimal(c) for c in (json.loads(text)["deep"]["centre"] if suffix == ".json" else
                                     [line.split('"')[1::2] for line in text.splitlines()
                                      if line.startswith("centre")][0])]
-    assert written == [exact.divide(Decimal(view.cx), Decimal(2**64)), exact.divide(Decimal(view.cy), Decimal(2**64))]
+    assert written == [exact.divide(Decimal(view.cx), Decimal(2**FRAC_BITS)),
+                       exact.divide(Decimal(view.cy), Decimal(2**FRAC_BITS))]
     assert all(str(d).startswith(("1.1238000000000005793401348930249383784", "-2.30")) for d in written)
     assert find_bookmark(path, "deep").view(320, 180) == view
     old = tmp_path / "old.json"
-    old.write_text(json.dumps({"deep": {**STILL, "centre": [str(view.cx), str(view.cy)], "pixel": 1e-12}}))
+    old.write_text(json.dumps({"deep": {**STILL, "centre": [str(view.cx >> old_units), str(view.cy >> old_units)],
+                                        "pixel": 1e-12}}))
     assert find_bookmark(old, "deep").centre == (view.cx, view.cy)
 
 

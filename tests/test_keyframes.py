@@ -162,3 +162,43 @@ def test_targets_off_the_axes_or_past_float64_are_refused():
     assert check_spec(spec_at(x=2.0, res=64, levels=tuple(range(3, 40))))
     with pytest.raises(UsageError, match="at least 8"):
         check_spec(spec_at(res=4))
+
+
+def test_a_manifest_written_with_64_fractional_bits_still_opens_at_its_centre(tmp_path):
+    """Format 1 counted the centre in 2**-64 decades; its keyframes stay usable by the same zoom."""
+    spec = spec_at()
+    store = KeyframeStore.create_or_resume(tmp_path / "kf", spec)
+    store.fill(FakeEngine())
+    data = json.loads(store.path(1).parent.joinpath("manifest.json").read_text())
+    assert data["format"] == 2 and data["cx"] == spec.cx
+    data.update(format=1, cx=spec.cx >> (FRAC_BITS - 64), cy=spec.cy >> (FRAC_BITS - 64))
+    (tmp_path / "kf" / "manifest.json").write_text(json.dumps(data))
+    assert KeyframeStore.open(tmp_path / "kf").spec == spec
+    again = KeyframeStore.create_or_resume(tmp_path / "kf", spec)
+    assert not again.missing() and json.loads((tmp_path / "kf" / "manifest.json").read_text())["format"] == 1
+
+
+def test_dd_keyframes_go_past_the_float64_limit_on_dd_lattice_values(tmp_path):
+    from viz.compute.kernels.dd import from_dd
+
+    levels = tuple(range(3, 66))  # level 65: 2.7e-20 decades apart, past float64's 2**-53
+    with pytest.raises(UsageError, match="float64 limit"):
+        check_spec(spec_at(x=2.0, res=8, levels=levels))
+    spec = KeyframeSpec(ProblemSpec("tanh", 8, 100, precision="dd"), to_fixed(2.0) + 12345, to_fixed(1.0), 8, levels)
+    assert check_spec(spec) is spec
+    xs, ys = keyframe_values(spec, 65)
+    values = [from_dd(hi, lo) for hi, lo in zip(xs["hi"], xs["lo"])]
+    assert all(a < b for a, b in zip(values, values[1:])) and np.unique(xs["hi"]).size < 8
+    with pytest.raises(UsageError, match="double-double limit"):
+        check_spec(KeyframeSpec(spec.problem, spec.cx, spec.cy, 8, tuple(range(3, 103))))
+    seen = []
+
+    def measure(x, y):
+        seen.append(x.dtype.names)
+        return np.log(x["hi"]) - 4.6 + x["lo"] * 1e20
+
+    store = KeyframeStore.create_or_resume(tmp_path / "kf", KeyframeSpec(spec.problem, spec.cx, spec.cy, 8, (64, 65)))
+    store.fill(measure)
+    assert seen and set(seen) == {("hi", "lo")}
+    assert json.loads((tmp_path / "kf" / "manifest.json").read_text())["precision"] == "dd"
+    assert KeyframeStore.open(tmp_path / "kf").spec.problem.precision == "dd"

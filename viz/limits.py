@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,9 @@ MEMORY_SHARE = 0.5
 #: Bytes of text a PNG or a bookmark file may carry, and how deep its JSON may nest.
 MAX_TEXT_BYTES = 1 << 20
 MAX_JSON_DEPTH = 32
+#: Characters of a decimal log10 coordinate, and its decimal places: 10**-1000 is far below any view's pixel.
+MAX_DECIMAL_CHARS = 1000
+MAX_DECIMAL_PLACES = 1000
 #: Pixels of an image read from disk (decoded only after its header is checked).
 MAX_IMAGE_PIXELS = 1 << 26  # 8192 x 8192, below Pillow's own decompression-bomb warning
 
@@ -79,6 +83,48 @@ def log10_window(window) -> tuple[float, float, float, float]:
     x0, x1, y0, y1 = (log10_value("the window", v) for v in window)
     if not (x0 < x1 and y0 < y1):
         raise UsageError(f"the window needs X0 < X1 and Y0 < Y1, got {x0:g} {x1:g} {y0:g} {y1:g}")
+    return x0, x1, y0, y1
+
+
+def _decimal(value) -> Decimal | None:
+    """A decimal string, Decimal, int or float (its exact binary value) as a finite Decimal, else None."""
+    if isinstance(value, str) and len(value) > MAX_DECIMAL_CHARS:
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def decimal_log10(name: str, value) -> Decimal:
+    """A log10 hyperparameter as an exact Decimal (every digit typed), checked as `log10_value` checks a float.
+
+    Refuses what is not a finite number (or is longer than MAX_DECIMAL_CHARS),
+    |x| > MAX_LOG10, and more than MAX_DECIMAL_PLACES decimal places.
+    """
+    number = _decimal(value)
+    if number is None:
+        raise UsageError(f"{name} must be a finite number, got {str(value)[:40]!r}")
+    if abs(number) > MAX_LOG10:
+        raise UsageError(f"{name} {number:g} is outside the axes, past float64's normal range: log10 values "
+                         f"must lie within +-{MAX_LOG10:g} (did you type a learning rate where its log10 belongs?)")
+    if number.is_zero():
+        return Decimal(0)  # "0e-999999999" too
+    if -number.as_tuple().exponent > MAX_DECIMAL_PLACES:
+        raise UsageError(f"{name} has more than {MAX_DECIMAL_PLACES:,} decimal places")
+    return number
+
+
+def decimal_window(window) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """`log10_window` keeping every digit: four exact Decimals, each axis increasing (compared exactly)."""
+    window = tuple(window) if isinstance(window, (tuple, list)) else ()
+    if len(window) != 4 or any(_decimal(v) is None for v in window):
+        raise UsageError("the window must be four finite numbers X0 X1 Y0 Y1, got "
+                         + " ".join(str(v)[:40] for v in window))
+    x0, x1, y0, y1 = (decimal_log10("the window", v) for v in window)
+    if not (x0 < x1 and y0 < y1):
+        raise UsageError(f"the window needs X0 < X1 and Y0 < Y1, got {x0} {x1} {y0} {y1}")
     return x0, x1, y0, y1
 
 

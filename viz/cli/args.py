@@ -77,10 +77,11 @@ def cluster_value(text: str) -> str:
 
 
 def add_window_args(parser: argparse.ArgumentParser) -> None:
-    """--window X0 X1 Y0 Y1 (log10) or --panel NAME."""
+    """--window X0 X1 Y0 Y1 (log10, decimal strings: every digit typed is kept) or --panel NAME."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--window", type=float, nargs=4, metavar=("X0", "X1", "Y0", "Y1"),
-                       help=f"view in log10 units (default {' '.join(f'{v:g}' for v in DEFAULT_WINDOW)})")
+    group.add_argument("--window", nargs=4, metavar=("X0", "X1", "Y0", "Y1"),
+                       help="view in log10 units, every digit kept (with --precision dd as narrow as 1e-28 "
+                            f"decades; default {' '.join(f'{v:g}' for v in DEFAULT_WINDOW)})")
     group.add_argument("--panel", choices=list(PANEL_WINDOWS),
                        help="the paper's Figure 1 window of this condition (implies it)")
 
@@ -143,16 +144,17 @@ def condition_name(args: argparse.Namespace) -> str:
     return panel or args.condition or "tanh"
 
 
-def log_window(args: argparse.Namespace) -> tuple[float, float, float, float]:
-    """The log10 window --panel or --window asks for (unchecked), else the default."""
+def log_window(args: argparse.Namespace) -> tuple:
+    """The log10 window --panel (floats) or --window (the typed strings) asks for, unchecked, else the default."""
     panel = getattr(args, "panel", None)
     return panel_log_window(panel) if panel else tuple(args.window or DEFAULT_WINDOW)
 
 
 def still_spec(args: argparse.Namespace, default_res: int) -> StillSpec:
-    """The still that the parsed arguments ask for, checked."""
+    """The still that the parsed arguments ask for, checked; a typed --window is kept exactly (Decimals)."""
     cols, rows = resolution(args, default_res)
-    return StillSpec(problem_spec(args), window=log_window(args), cols=cols, rows=rows).validate()
+    window = limits.decimal_window(args.window) if getattr(args, "window", None) else log_window(args)
+    return StillSpec(problem_spec(args), window=window, cols=cols, rows=rows).validate()
 
 
 def problem_spec(args: argparse.Namespace) -> ProblemSpec:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 from viz import limits
@@ -18,8 +19,8 @@ from viz.errors import UsageError
 from viz.outputs import check_writable
 from viz.problem.conditions import PANEL_WINDOWS, panel_log_window
 from viz.problem.spec import ProblemSpec
-from viz.sampling.lattice import MAX_LEVEL
-from viz.sampling.view import to_fixed
+from viz.sampling.lattice import max_level
+from viz.sampling.view import decimal_to_fixed, exact_to_fixed, to_fixed
 from viz.video.encode import encode_zoom
 from viz.video.fill import panel_warning
 from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level, zoom_levels
@@ -41,8 +42,9 @@ def register(subparsers) -> None:
         description="Compute concentric keyframes 2x apart about a target (kept beside the video, "
                     "resumable) and play the paper's interpolation between them into an MP4.")
     target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--center", type=float, nargs=2, metavar=("X", "Y"),
-                        help="target in log10 units (x = log10 eta0, y = log10 eta1); needs --depth or --keyframes")
+    target.add_argument("--center", nargs=2, metavar=("X", "Y"),
+                        help="target in log10 units (x = log10 eta0, y = log10 eta1), every digit kept; "
+                             "needs --depth or --keyframes")
     target.add_argument("--panel", choices=list(PANEL_WINDOWS), help="zoom into the paper's Figure 1 window")
     target.add_argument("--from", dest="still", metavar="PNG",
                         help="zoom into the view of a PNG saved by render or explore (its settings too)")
@@ -55,6 +57,7 @@ def register(subparsers) -> None:
                    help="bookmarks file for --bookmark, .toml or .json "
                         "(default: nnfractal/bookmarks.toml in $XDG_DATA_HOME, or in ~/.local/share without it)")
     cliargs.add_problem_args(p)
+    cliargs.add_precision_arg(p)
     p.add_argument("--res", type=int, default=DEFAULT_RES, help="samples per keyframe side (default %(default)s)")
     p.add_argument("--fps", type=float, default=30.0, help="video frames per second (default %(default)g)")
     p.add_argument("--seconds-per-2x", type=float, default=1.5,
@@ -75,6 +78,10 @@ def target(args: argparse.Namespace) -> tuple[ProblemSpec, tuple[int, int], floa
 
         saved = from_png(args.still) if args.still else find_bookmark(
             args.bookmarks or default_file(), args.bookmark)
+        if saved.exact_window is not None:  # a still narrower than float64 resolves: its exact centre and width
+            x0, x1, y0, y1 = (Fraction(v) for v in saved.exact_window)
+            centre = saved.centre or (exact_to_fixed((x0 + x1) / 2), exact_to_fixed((y0 + y1) / 2))
+            return saved.problem, centre, float(max(x1 - x0, y1 - y0))
         x0, x1, y0, y1 = saved.window
         centre = saved.centre or (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2))
         return saved.problem, centre, max(x1 - x0, y1 - y0)
@@ -82,8 +89,8 @@ def target(args: argparse.Namespace) -> tuple[ProblemSpec, tuple[int, int], floa
     if args.panel:
         x0, x1, y0, y1 = panel_log_window(args.panel)
         return problem, (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2)), max(x1 - x0, y1 - y0)
-    x, y = (limits.log10_value("--center", v) for v in args.center)
-    return problem, (to_fixed(x), to_fixed(y)), None
+    x, y = (limits.decimal_log10("--center", v) for v in args.center)
+    return problem, (decimal_to_fixed(x), decimal_to_fixed(y)), None
 
 
 def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
@@ -98,14 +105,14 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
         deepest = first + args.keyframes - 1
     elif args.depth is not None:
         cliargs.check_positive(depth=args.depth)
-        # MAX_LEVEL decades are far more than MAX_LEVEL halvings: deeper asks are refused by check_spec
-        deepest = first + math.ceil(min(args.depth, MAX_LEVEL) * math.log2(10) - 1e-9)
+        # max_level decades are far more than max_level halvings: deeper asks are refused by check_spec
+        deepest = first + math.ceil(min(args.depth, max_level(problem.precision)) * math.log2(10) - 1e-9)
     elif width is not None:
         deepest = level_for_width(args.res, width)
     else:
         raise UsageError("--center needs --depth DECADES or --keyframes K")
     spec = KeyframeSpec(problem, cx=cx, cy=cy, res=args.res,
-                        levels=zoom_levels(args.res, min(deepest, MAX_LEVEL + 1)))
+                        levels=zoom_levels(args.res, min(deepest, max_level(problem.precision) + 1)))
     return check_spec(spec)
 
 
@@ -113,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     """Compute what is missing, then encode; Ctrl-C keeps every finished keyframe."""
     cliargs.check_positive(fps=args.fps, seconds_per_2x=args.seconds_per_2x)
     spec = keyframe_spec(args)
+    if args.cluster and spec.problem.precision == "dd":
+        raise UsageError("--precision dd keyframes are computed in this process only, not with --cluster (yet)")
     if args.fps > MAX_FPS:
         raise UsageError(f"--fps must be at most {MAX_FPS:g}, got {args.fps:g}")
     if args.fps * args.seconds_per_2x > MAX_FRAMES_PER_2X:

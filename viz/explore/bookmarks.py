@@ -4,19 +4,20 @@ A saved view is the problem (a ProblemSpec, its fields flat in the record),
 the window in log10 units [x0, x1, y0, y1] and its size in pixels, as a
 still's PNG text has them (viz.paper.stills.StillSpec), plus, when
 the explorer saved it, the exact fixed-point centre and the pixel size, so
-that reopening a deep view loses no bit. The centre is an integer of 2**-64
-decades; it is written as the exact decimal it stands for ("1.1238000...",
-every digit kept, readable and editable), and the older form, that integer
-itself as a digit string, is still read. Files are read within the limits
+that reopening a deep view loses no bit. The centre is an integer of
+2**-FRAC_BITS decades; it is written as the exact decimal it stands for
+("1.1238000...", every digit kept, readable and editable), and the older
+form, an integer of 2**-64 decades as a digit string, is still read. Files are read within the limits
 of viz.limits; anything malformed is refused with one line that names the
 file, the bookmark and the field.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import tomllib
@@ -24,13 +25,12 @@ import tomllib
 from viz import limits
 from viz.errors import UsageError
 from viz.outputs import atomic_write, read_png_meta
+from viz.paper.stills import window_value
 from viz.problem.conditions import CONDITIONS, READOUTS
 from viz.problem.spec import PRECISIONS, ProblemSpec
-from viz.sampling.view import FRAC_BITS, View, check_window, from_fixed
+from viz.sampling.view import View, check_window, decimal_to_fixed, fixed_to_decimal, from_fixed, from_old_fixed
 
 SUFFIXES = (".toml", ".json")
-#: Enough digits for any centre within the axes: 2**-64 has 64 decimal places, plus the integer part.
-_EXACT = Context(prec=120)
 
 
 def default_file() -> Path:
@@ -41,7 +41,7 @@ def default_file() -> Path:
 
 def centre_text(fixed: int) -> str:
     """The exact decimal a fixed-point centre stands for, always with a decimal point."""
-    text = format(_EXACT.divide(Decimal(fixed), Decimal(1 << FRAC_BITS)), "f")
+    text = format(fixed_to_decimal(fixed), "f")
     return text if "." in text else text + ".0"
 
 
@@ -50,7 +50,7 @@ def centre_fixed(text: str) -> int:
     if not isinstance(text, str) or len(text) > 200:
         raise ValueError(text)
     if "." not in text and "e" not in text.lower():
-        return int(text)
+        return from_old_fixed(int(text))
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -58,7 +58,7 @@ def centre_fixed(text: str) -> int:
     if not value.is_finite():
         raise ValueError(text)
     limits.log10_value("the centre", float(value))
-    return int(_EXACT.multiply(value, Decimal(1 << FRAC_BITS)).to_integral_value(ROUND_HALF_EVEN))
+    return decimal_to_fixed(value)
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class SavedView:
     rows: int
     centre: tuple[int, int] | None = None  # exact fixed-point centre, when known
     pixel: float | None = None
+    exact_window: tuple[Decimal, Decimal, Decimal, Decimal] | None = None  # when the text had digits past float64
 
     @classmethod
     def of(cls, view: View, problem: ProblemSpec) -> SavedView:
@@ -91,7 +92,8 @@ class SavedView:
 
     def record(self) -> dict:
         """Plain values for a bookmark file or PNG text (a superset of a still's metadata)."""
-        data = {**self.problem.as_metadata(), "window": list(self.window), "cols": self.cols, "rows": self.rows}
+        window = [window_value(v) for v in self.exact_window] if self.exact_window else list(self.window)
+        data = {**self.problem.as_metadata(), "window": window, "cols": self.cols, "rows": self.rows}
         if self.centre is not None and self.pixel is not None:
             data["centre"] = [centre_text(self.centre[0]), centre_text(self.centre[1])]
             data["pixel"] = self.pixel
@@ -124,14 +126,17 @@ def parse_record(record, where: str) -> SavedView:
         raise UsageError(f"{where}: unknown precision {precision!r}")
     window = _field(record, "window", list, where)
     if (not isinstance(window, list) or len(window) != 4
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in window)):
+            or not all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in window)):
         raise UsageError(f"{where}: 'window' must be four finite numbers x0 < x1, y0 < y1 (log10), got {window!r}")
     width, steps, cols, rows = (_field(record, k, int, where) for k in ("width", "steps", "cols", "rows"))
     seed = record.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise UsageError(f"{where}: 'seed' must be an integer, got {seed!r}")
     try:
-        window = check_window(window)
+        # beside exact strings a number stands for its shortest decimal: what StillSpec.as_metadata wrote it for
+        exact = (limits.decimal_window([Decimal(repr(v)) if isinstance(v, float) else v for v in window])
+                 if any(isinstance(v, str) for v in window) else None)
+        window = covering_floats(exact) if exact else check_window(window)
     except UsageError as exc:
         raise UsageError(f"{where}: 'window' must be x0 < x1, y0 < y1 in log10 units: {exc}") from None
     try:
@@ -155,7 +160,23 @@ def parse_record(record, where: str) -> SavedView:
                              "(log10) and 'pixel' a positive number") from None
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
-    return SavedView(problem, window, cols, rows, centre, pixel)
+    return SavedView(problem, window, cols, rows, centre, pixel, exact)
+
+
+def covering_floats(window: tuple[Decimal, ...]) -> tuple[float, float, float, float]:
+    """The smallest float64 window that holds an exact one (x0 < x1 even where float64 cannot tell them apart)."""
+    x0, x1, y0, y1 = window
+    return _float_below(x0), _float_above(x1), _float_below(y0), _float_above(y1)
+
+
+def _float_below(value: Decimal) -> float:
+    near = float(value)
+    return near if Decimal(near) <= value else math.nextafter(near, -math.inf)
+
+
+def _float_above(value: Decimal) -> float:
+    near = float(value)
+    return near if Decimal(near) >= value else math.nextafter(near, math.inf)
 
 
 def _suffix(path: Path) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from viz.colour.equalise import colour_measures
-from viz.errors import Interrupted
+from viz.errors import Interrupted, UsageError
 from viz.outputs import check_writable, save_npy, save_png
 from viz.paper.stills import StillSpec, compute_still
 
@@ -81,7 +81,11 @@ def write_precision_comparison(spec: StillSpec, out: str | Path, arch: str = "au
     the share of pixels whose sign differs. A .npy `out` gets the two measure images stacked (2, rows, cols)."""
     out = check_writable(out)
     f64_spec = replace(spec, problem=replace(spec.problem, precision="f64"))
-    dd_spec = replace(spec, problem=replace(spec.problem, precision="dd"))
+    dd_spec = replace(spec, problem=replace(spec.problem, precision="dd")).validate()
+    try:
+        f64_spec.validate()
+    except UsageError as exc:  # a window past float64: there is no float64 picture to compare with
+        raise UsageError(f"--compare-precision needs a window float64 can compute: {exc}") from None
     try:
         f64 = compute_still(f64_spec, arch=arch, progress=progress)
         dd = compute_still(dd_spec, arch=arch, progress=progress)

@@ -10,7 +10,9 @@ and 64 ty .. along y, and is exactly the union of four tiles of level L + 1.
 A sample's hyperparameter is a function of the exact point alone
 (`view.exp10` of its fixed-point coordinate, correctly rounded), so the same
 point gives the same float64 whichever level or tile asks for it, and
-neighbouring samples stay distinct and ordered down to MAX_LEVEL.
+neighbouring samples stay distinct and ordered down to MAX_LEVEL. A
+double-double picture takes the same points as (hi, lo) pairs
+(`sample_values_dd`, from `view.exp10_dd`) and goes down to MAX_LEVEL_DD.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from viz.sampling.view import FRAC_BITS, View, exp10
+from viz.sampling.view import FRAC_BITS, View, exp10, exp10_dd
 
 TILE_BITS = 6
 #: Samples per tile side.
@@ -29,6 +31,12 @@ TILE = 1 << TILE_BITS
 #: in relative terms, above one ulp everywhere, so correctly rounded
 #: neighbours are distinct. One level deeper they can collide.
 MAX_LEVEL = 53
+#: The deepest level of a double-double picture: its spacing, 2**-100
+#: decades, is ln(10) * 2**-100 = 2**-98.8 relative, 2.3 times the dd view
+#: limit (view.DD_RELATIVE_LIMIT, 2**-100) and 40 times the 2**-104 to which
+#: the engine's dd inputs are accurate, so neighbours (each within 2**-106 of
+#: its point) are distinct and ordered with room to spare.
+MAX_LEVEL_DD = 100
 
 
 class TileKey(NamedTuple):
@@ -65,17 +73,29 @@ def spacing(level: int) -> float:
     return math.ldexp(1.0, -level)
 
 
-def level_for(pixel: float) -> int:
-    """The finest level with at most one sample per pixel (spacing >= pixel), within [0, MAX_LEVEL]."""
+def max_level(precision: str = "f64") -> int:
+    """The deepest level whose neighbours this arithmetic ("f64" or "dd") keeps distinct."""
+    return {"f64": MAX_LEVEL, "dd": MAX_LEVEL_DD}[precision]
+
+
+def level_for(pixel: float, precision: str = "f64") -> int:
+    """The finest level with at most one sample per pixel (spacing >= pixel), within [0, max_level(precision)]."""
     mantissa, exponent = math.frexp(pixel)  # pixel = mantissa * 2**exponent, mantissa in [0.5, 1)
     level = -exponent + (1 if mantissa == 0.5 else 0)
-    return min(max(level, 0), MAX_LEVEL)
+    return min(max(level, 0), max_level(precision))
 
 
 def sample_values(level: int, indices) -> np.ndarray:
     """Hyperparameter values (not logs) of samples `indices` (Python ints) of `level`."""
     shift = FRAC_BITS - level
     return np.array([exp10(int(i) << shift) for i in indices], dtype=np.float64)
+
+
+def sample_values_dd(level: int, indices) -> tuple[np.ndarray, np.ndarray]:
+    """`sample_values` as double-double: (hi, lo) arrays, each pair the nearest to its lattice point."""
+    shift = FRAC_BITS - level
+    pairs = [exp10_dd(int(i) << shift) for i in indices]
+    return np.array([p[0] for p in pairs], dtype=np.float64), np.array([p[1] for p in pairs], dtype=np.float64)
 
 
 @lru_cache(maxsize=4096)

@@ -12,21 +12,33 @@ The centre is an exact fixed-point log10 coordinate, an integer count of
 the view goes, and a pixel's hyperparameter is computed as
 centre * 10**offset with a small float offset, never as 10**(large log)
 (DESIGN.md, decision 5). That keeps neighbouring pixels distinct in float64
-down to the float64 limit itself, which zooming refuses to pass.
+down to the float64 limit itself, which a float64 zoom refuses to pass.
+
+Past that limit a double-double picture (DESIGN.md, "Precision") takes its
+hyperparameters as (hi, lo) pairs from `hyper_at_dd`, computed in decimal
+from the exact fixed-point position, and zooms on to double-double's own
+limit (`min_pixel(view, "dd")`), about 29 decades below a whole-plane view.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
 from decimal import Context, Decimal
+from fractions import Fraction
 
 import numpy as np
 
 from viz import limits
+from viz.compute.kernels.dd import to_dd
+from viz.problem.spec import PRECISIONS
 
-#: Fractional bits of the fixed-point log10 centre (2**-64 decades is about
-#: 1/2000 of a pixel at the float64 limit).
-FRAC_BITS = 64
+#: Fractional bits of the fixed-point log10 centre: 2**-128 decades (3e-39) is
+#: about 1/10**8 of a pixel at double-double's limit, 32 decades of zoom below
+#: a whole-plane view leave pixels of 1e-34 decades, still 40,000 units.
+FRAC_BITS = 128
+#: Fractional bits of fixed-point integers written before double-double: a
+#: bookmark's integer centre and a format-1 keyframe manifest count 2**-64 decades.
+OLD_FRAC_BITS = 64
 #: Coarsest pixel allowed, in decades (a 1280-pixel window then spans 160 decades).
 MAX_PIXEL = 0.125
 #: Largest |log10| of a view centre: keeps every visible hyperparameter a normal float64.
@@ -37,11 +49,46 @@ _LN10 = math.log(10.0)
 #: maps below are accurate to far better than this, so at the limit
 #: neighbouring pixels are still at least one ulp apart.
 _LIMIT_MARGIN = 1.0 + 2.0 ** -20
+#: Relative spacing double-double resolves with a margin: a dd value carries
+#: about 2**-106 relative error, the engine's inputs 2**-104 (four units);
+#: neighbouring pixels kept 2**-100 apart (16 x that) stay distinct and ordered.
+DD_RELATIVE_LIMIT = 2.0 ** -100
+#: Decimal digits of the dd hyperparameters' arithmetic: 60 digits are 2**-199,
+#: far below the 2**-106 a (hi, lo) pair keeps, so the pair is correctly rounded.
+DD_DIGITS = 60
 
 
 def to_fixed(log10: float) -> int:
     """A float log10 coordinate as the nearest fixed-point integer (exact for most floats)."""
     return round(float(log10) * 2.0 ** FRAC_BITS)
+
+
+def decimal_to_fixed(log10: Decimal) -> int:
+    """A decimal log10 coordinate (every digit the user typed) as the nearest fixed-point integer (ties to even).
+
+    ValueError for a non-finite value or one far off any axis (|log10| >= 10**6):
+    an exponent of a billion would otherwise make a billion-digit integer.
+    """
+    if not log10.is_finite() or log10.adjusted() >= 6:
+        raise ValueError(f"not a log10 coordinate within the axes: {log10}")
+    if log10.adjusted() < -2 * FRAC_BITS:  # far below half a unit: exactly 0, without a huge denominator
+        return 0
+    return exact_to_fixed(Fraction(log10))
+
+
+def exact_to_fixed(log10: Fraction) -> int:
+    """An exact rational log10 coordinate as the nearest fixed-point integer (ties to even)."""
+    return round(log10 * (1 << FRAC_BITS))
+
+
+def fixed_to_decimal(fixed: int) -> Decimal:
+    """The exact decimal a fixed-point coordinate stands for (2**-FRAC_BITS has FRAC_BITS decimal places)."""
+    return Context(prec=FRAC_BITS + 20).divide(Decimal(fixed), Decimal(1 << FRAC_BITS))
+
+
+def from_old_fixed(old: int) -> int:
+    """A fixed-point integer written in OLD_FRAC_BITS units (old bookmarks, format-1 manifests) in today's units."""
+    return old << (FRAC_BITS - OLD_FRAC_BITS)
 
 
 def from_fixed(fixed: int) -> float:
@@ -57,6 +104,22 @@ def exp10(fixed: int) -> float:
     """
     ctx = Context(prec=40)
     return float(ctx.power(Decimal(10), ctx.divide(Decimal(fixed), Decimal(1 << FRAC_BITS))))
+
+
+def exp10_decimal(log10: Fraction) -> Decimal:
+    """10**log10 (an exact rational) to DD_DIGITS significant digits: the value a double-double pair rounds."""
+    ctx = Context(prec=DD_DIGITS + 5)
+    exponent = ctx.divide(Decimal(log10.numerator), Decimal(log10.denominator))
+    return Context(prec=DD_DIGITS).power(Decimal(10), exponent)
+
+
+def exp10_dd(fixed: int) -> tuple[float, float]:
+    """10**(fixed / 2**FRAC_BITS) as a double-double (hi, lo), from DD_DIGITS-digit decimal arithmetic.
+
+    The counterpart of `exp10` for a double-double picture: the pair is the
+    nearest (hi, lo) to the value, so it depends only on the integer.
+    """
+    return to_dd(exp10_decimal(Fraction(fixed, 1 << FRAC_BITS)))
 
 
 def check_window(window) -> tuple[float, float, float, float]:
@@ -134,6 +197,38 @@ def pixel_hypers(view: View) -> tuple[np.ndarray, np.ndarray]:
     return hyper_at(view, np.arange(view.cols) + 0.5, np.arange(view.rows) + 0.5)
 
 
+def _axis_dd(centre: int, n: int, pixel: float, positions) -> tuple[np.ndarray, np.ndarray]:
+    """(hi, lo) of 10**(centre + (p - n / 2) * pixel) at positions p, one decimal power per distinct position.
+
+    The exponent is exact (the float offset is a binary fraction), so only
+    the power rounds, at DD_DIGITS digits.
+    """
+    positions = np.asarray(positions, dtype=np.float64)
+    distinct, where = np.unique(positions, return_inverse=True)
+    base, step = Fraction(centre, 1 << FRAC_BITS), Fraction(pixel)
+    pairs = [to_dd(exp10_decimal(base + (Fraction(float(p)) - Fraction(n, 2)) * step)) for p in distinct]
+    hi = np.array([pair[0] for pair in pairs], dtype=np.float64)
+    lo = np.array([pair[1] for pair in pairs], dtype=np.float64)
+    return hi[where].reshape(positions.shape), lo[where].reshape(positions.shape)
+
+
+def hyper_at_dd(view: View, px, py) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Double-double hyperparameters (x_hi, x_lo, y_hi, y_lo) at pixel positions (px, py).
+
+    What a double-double picture computes past float64's limit, where
+    `hyper_at`'s float64 values of neighbouring pixels collide. Each distinct
+    position costs one DD_DIGITS-digit decimal power.
+    """
+    x_hi, x_lo = _axis_dd(view.cx, view.cols, view.pixel, px)
+    y_hi, y_lo = _axis_dd(view.cy, view.rows, view.pixel, py)
+    return x_hi, x_lo, y_hi, y_lo
+
+
+def pixel_hypers_dd(view: View) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`pixel_hypers` in double-double: (x_hi, x_lo) per column, (y_hi, y_lo) per row (cols + rows decimal powers)."""
+    return hyper_at_dd(view, np.arange(view.cols) + 0.5, np.arange(view.rows) + 0.5)
+
+
 def pixel_of(view: View, x: float, y: float) -> tuple[float, float]:
     """Pixel position of the log10 point (x, y): the inverse of `log_at`."""
     return ((to_fixed(x) - view.cx) / (1 << FRAC_BITS) / view.pixel + view.cols / 2.0,
@@ -147,17 +242,31 @@ def _max_relative_ulp(lo: float, hi: float) -> float:
     return float(np.spacing(lo)) / lo
 
 
-def min_pixel(view: View) -> float:
-    """The float64 limit: the smallest pixel (decades) at which every pair of
-    neighbouring pixels of this view still has distinct float64 hyperparameters."""
+def _known_precision(precision: str) -> str:
+    """`precision` if it is one of PRECISIONS; ValueError otherwise (a caller's bug, not user input)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; one of {PRECISIONS}")
+    return precision
+
+
+def min_pixel(view: View, precision: str = "f64") -> float:
+    """The smallest pixel (decades) this view's arithmetic resolves.
+
+    f64: every pair of neighbouring pixels of this view still has distinct
+    float64 hyperparameters. dd: neighbours stay DD_RELATIVE_LIMIT apart in
+    relative terms, wherever the view is (double-double's spacing is
+    relative, unlike float64's ulp it has no steps worth modelling).
+    """
+    if _known_precision(precision) == "dd":
+        return DD_RELATIVE_LIMIT / _LN10
     xs, ys = hyper_at(view, [0.0, view.cols], [0.0, view.rows])
     rel = max(_max_relative_ulp(xs[0], xs[1]), _max_relative_ulp(ys[0], ys[1]))
     return float(rel / _LN10 * _LIMIT_MARGIN)
 
 
-def at_limit(view: View) -> bool:
-    """True when the view cannot zoom in further without merging float64 neighbours."""
-    return view.pixel <= min_pixel(view) * (1.0 + 2.0 ** -30)
+def at_limit(view: View, precision: str = "f64") -> bool:
+    """True when the view cannot zoom in further without merging neighbours in this arithmetic."""
+    return view.pixel <= min_pixel(view, precision) * (1.0 + 2.0 ** -30)
 
 
 def _clamp_centre(fixed: int) -> int:
@@ -166,12 +275,12 @@ def _clamp_centre(fixed: int) -> int:
     return min(max(fixed, -bound), bound)
 
 
-def zoom_at(view: View, px: float, py: float, factor: float) -> tuple[View, bool]:
+def zoom_at(view: View, px: float, py: float, factor: float, precision: str = "f64") -> tuple[View, bool]:
     """Magnify by `factor` (> 1 zooms in) keeping the point under pixel position (px, py) fixed.
 
-    Returns the new view and whether the zoom was clamped, at the float64
-    limit (`min_pixel`) or at MAX_PIXEL; a clamped zoom still keeps the
-    point fixed.
+    Returns the new view and whether the zoom was clamped, at the limit of
+    `precision`'s arithmetic (`min_pixel`) or at MAX_PIXEL; a clamped zoom
+    still keeps the point fixed.
     """
     if not factor > 0.0:
         raise ValueError(f"zoom factor must be positive, got {factor}")
@@ -183,7 +292,7 @@ def zoom_at(view: View, px: float, py: float, factor: float) -> tuple[View, bool
                        cx=_clamp_centre(view.cx + to_fixed(ax * (view.pixel - new_pixel))),
                        cy=_clamp_centre(view.cy + to_fixed(ay * (view.pixel - new_pixel))))
 
-    allowed = max(min(pixel, MAX_PIXEL), min_pixel(moved(min(pixel, MAX_PIXEL))))
+    allowed = max(min(pixel, MAX_PIXEL), min_pixel(moved(min(pixel, MAX_PIXEL)), precision))
     if factor > 1.0:  # a clamped zoom never goes the wrong way
         allowed = min(allowed, view.pixel)
     else:
@@ -191,9 +300,9 @@ def zoom_at(view: View, px: float, py: float, factor: float) -> tuple[View, bool
     return moved(allowed), allowed != pixel
 
 
-def zoom(view: View, factor: float) -> tuple[View, bool]:
+def zoom(view: View, factor: float, precision: str = "f64") -> tuple[View, bool]:
     """`zoom_at` about the centre of the window."""
-    return zoom_at(view, view.cols / 2.0, view.rows / 2.0, factor)
+    return zoom_at(view, view.cols / 2.0, view.rows / 2.0, factor, precision)
 
 
 def pan(view: View, dpx: float, dpy: float) -> View:

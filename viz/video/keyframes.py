@@ -37,11 +37,12 @@ from viz.compute.zarr_store import ImageGrid
 from viz.errors import UsageError
 from viz.outputs import atomic_write, save_npy
 from viz.problem.spec import ProblemSpec
-from viz.sampling.lattice import MAX_LEVEL, sample_values
-from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, min_pixel, to_fixed
+from viz.sampling.lattice import max_level, sample_values, sample_values_dd
+from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, from_old_fixed, min_pixel, to_fixed
 from viz.video.path import ZoomPath
 
-FORMAT = 1
+#: Manifest format: 2 counts the centre in 2**-FRAC_BITS decades; format 1 (2**-64 decades) is still read.
+FORMAT = 2
 MANIFEST = "manifest.json"
 #: The widest keyframe spans at least this many decades (SPEC: "at least 6 decades").
 OUTER_DECADES = 6.0
@@ -123,7 +124,7 @@ def zoom_levels(res: int, deepest: int) -> tuple[int, ...]:
 
 def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
     """Refuse a problem the engine cannot honour, a centre off the axes, too few samples or more than
-    memory holds, or a depth past the float64 limit."""
+    memory holds, or a depth past the limit of the problem's arithmetic (float64 or double-double)."""
     spec.problem.validate()
     if not max(abs(spec.cx), abs(spec.cy)) <= to_fixed(DOMAIN):  # in fixed point: no float overflows first
         x, y = (from_fixed(c) if abs(c) < 1 << 1000 else (math.inf if c > 0 else -math.inf) for c in (spec.cx, spec.cy))
@@ -131,11 +132,13 @@ def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
     if spec.res < 8:
         raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {spec.res}")
     limits.memory(f"a keyframe of {spec.res}x{spec.res} (--res {spec.res})", spec.res ** 2 * BYTES_PER_SAMPLE)
-    deepest = spec.levels[-1]
+    precision, deepest = spec.problem.precision, spec.levels[-1]
     view = View(spec.cx, spec.cy, spec.spacing(deepest), spec.res, spec.res)
-    if deepest > MAX_LEVEL or spec.spacing(deepest) < min_pixel(view):
-        limit = math.log10(spec.spacing(spec.levels[0]) / max(min_pixel(view), math.ldexp(1.0, -MAX_LEVEL)))
-        raise UsageError(f"a zoom of {len(spec.levels)} keyframes goes past the float64 limit here "
+    if deepest > max_level(precision) or spec.spacing(deepest) < min_pixel(view, precision):
+        finest = max(min_pixel(view, precision), math.ldexp(1.0, -max_level(precision)))
+        limit = math.log10(spec.spacing(spec.levels[0]) / finest)
+        name = {"f64": "float64", "dd": "double-double"}[precision]
+        raise UsageError(f"a zoom of {len(spec.levels)} keyframes goes past the {name} limit here "
                          f"(neighbouring samples would be equal); at most {limit:.1f} decades deep")
     return spec
 
@@ -148,14 +151,21 @@ def first_index(fixed: int, res: int, level: int) -> int:
 
 
 def keyframe_axes(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lattice indices (Python ints, as int64 arrays) of a keyframe's columns (x) and rows (y)."""
+    """Lattice indices of a keyframe's columns (x) and rows (y): int64 arrays, or arrays of Python ints
+    where they outgrow int64 (double-double depths, past level 60 or so)."""
     ix, iy = first_index(spec.cx, spec.res, level), first_index(spec.cy, spec.res, level)
-    return np.arange(ix, ix + spec.res, dtype=np.int64), np.arange(iy, iy + spec.res, dtype=np.int64)
+    dtype = np.int64 if max(abs(ix), abs(iy)) + spec.res < 1 << 62 else object
+    return np.arange(ix, ix + spec.res, dtype=dtype), np.arange(iy, iy + spec.res, dtype=dtype)
 
 
 def keyframe_values(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hyperparameter values of a keyframe's columns and rows (exact lattice points)."""
+    """Hyperparameter values of a keyframe's columns and rows (exact lattice points): float64, or for a
+    double-double problem (hi, lo) pairs (engine.DD_PAIRS), which reach past float64's limit."""
     ix, iy = keyframe_axes(spec, level)
+    if spec.problem.precision == "dd":
+        from viz.compute.engine import dd_pairs
+
+        return dd_pairs(*sample_values_dd(level, ix.tolist())), dd_pairs(*sample_values_dd(level, iy.tolist()))
     return sample_values(level, ix.tolist()), sample_values(level, iy.tolist())
 
 
@@ -181,8 +191,8 @@ def shared_samples(outer: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np
     """
     even = inner % 2 == 0
     where = inner // 2 - outer[0]
-    keep = even & (where >= 0) & (where < outer.size)
-    return np.flatnonzero(keep), where[keep]
+    keep = (even & (where >= 0) & (where < outer.size)).astype(bool)
+    return np.flatnonzero(keep), where[keep].astype(np.int64)
 
 
 @dataclass
@@ -255,10 +265,13 @@ class KeyframeStore:
         except UsageError as exc:
             raise UsageError(f"keyframe store {str(folder)!r}: {MANIFEST} is corrupt ({exc})") from None
         try:
-            if data.pop("format") != FORMAT:
+            fmt = data.pop("format")
+            if fmt not in (1, FORMAT):
                 raise ValueError("unknown format")
-            spec = KeyframeSpec(ProblemSpec.of(data), int(data["cx"]), int(data["cy"]), int(data["res"]),
-                                tuple(int(v) for v in data["levels"]))
+            cx, cy = int(data["cx"]), int(data["cy"])
+            if fmt == 1:  # written before double-double: its centre counts 2**-64 decades
+                cx, cy = from_old_fixed(cx), from_old_fixed(cy)
+            spec = KeyframeSpec(ProblemSpec.of(data), cx, cy, int(data["res"]), tuple(int(v) for v in data["levels"]))
             if not spec.levels or spec.res < 2:
                 raise ValueError("no keyframes")
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
