@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from viz.errors import UsageError
 from viz.outputs import save_npy, save_png
 from viz.paper.dim import dimension
 from viz.paper.still_file import comparison_picture, sign_differences
@@ -30,6 +31,27 @@ from viz.problem.conditions import PANEL_WINDOWS
 FOLDER = Path("recordings/precision")
 
 
+def resolvable_in_float64(spec: StillSpec) -> bool:
+    """Whether float64 gives the still's neighbouring pixels distinct learning rates (StillSpec refuses it if not)."""
+    try:
+        replace(spec, problem=replace(spec.problem, precision="f64")).validate()
+    except UsageError:
+        return False
+    return True
+
+
+def float64_collapsed(spec: StillSpec) -> np.ndarray:
+    """What float64 computes on a window it cannot resolve: each pixel at its learning rates rounded to float64
+    (the dd pairs' hi parts), so whole bands of pixels share one run."""
+    from viz.compute.backend import init_backend
+    from viz.compute.engine import build_engine
+
+    x_hi, _, y_hi, _ = spec.axes_dd()
+    xs, ys = np.meshgrid(x_hi, y_hi)
+    engine = build_engine(replace(spec.problem, precision="f64"), init_backend("cpu"))
+    return engine.measure(xs.ravel(), ys.ravel()).reshape(spec.rows, spec.cols)
+
+
 def both_precisions(name: str, spec: StillSpec) -> tuple[np.ndarray, np.ndarray, float]:
     """The float64 and dd images of a still (read back when already computed), and the seconds spent now."""
     path = FOLDER / f"{name}-{spec.cols}.npy"
@@ -37,7 +59,8 @@ def both_precisions(name: str, spec: StillSpec) -> tuple[np.ndarray, np.ndarray,
         f64, dd = np.load(path)
         return f64, dd, 0.0
     start = time.perf_counter()
-    f64 = compute_still(replace(spec, problem=replace(spec.problem, precision="f64")), arch="cpu")
+    f64 = (compute_still(replace(spec, problem=replace(spec.problem, precision="f64")), arch="cpu")
+           if resolvable_in_float64(spec) else float64_collapsed(spec))
     dd = compute_still(replace(spec, problem=replace(spec.problem, precision="dd")), arch="cpu")
     save_npy(path, np.stack([f64, dd]))
     return f64, dd, time.perf_counter() - start
@@ -61,17 +84,22 @@ def row(name: str, spec: StillSpec) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--res", type=int, default=32)
-    parser.add_argument("--only", nargs="*", default=list(PANEL_WINDOWS))
+    parser.add_argument("--only", nargs="*", default=list(PANEL_WINDOWS),
+                        help="panels and --window names, in the order to compute them")
     parser.add_argument("--window", nargs=5, action="append", default=[], metavar=("NAME", "X0", "X1", "Y0", "Y1"),
-                        help="an extra tanh window (paper preset), its ends as exact decimal strings")
+                        help="an extra tanh window (paper preset), its ends as exact decimal strings; float64's side "
+                             "of one it cannot resolve is computed at the learning rates rounded to float64")
     args = parser.parse_args()
+    args.windows = {name: ends for name, *ends in args.window}
+    args.only = args.only + [name for name in args.windows if name not in args.only]
     FOLDER.mkdir(parents=True, exist_ok=True)
     print("| panel | pixels | sign differs | dimension f64 | dimension dd | seconds |")
     print("|---|---|---|---|---|---|")
     for name in args.only:
-        print(row(name, panel_spec(name, args.res)), flush=True)
-    for name, *ends in args.window:
-        spec = replace(panel_spec("tanh", args.res), window=tuple(Decimal(e) for e in ends))
+        if name in args.windows:
+            spec = replace(panel_spec("tanh", args.res), window=tuple(Decimal(e) for e in args.windows[name]))
+        else:
+            spec = panel_spec(name, args.res)
         print(row(name, spec), flush=True)
 
 
