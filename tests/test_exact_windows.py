@@ -126,5 +126,9 @@ def test_zoom_precision_dd_goes_past_float64_where_f64_is_refused():
     argv = ["zoom", "--center", "2.45306055261610819593", "1.5", "--depth", "22", "--res", "8", "--preset", "quick"]
     spec = keyframe_spec(viz.cli.app.build_parser().parse_args([*argv, "--precision", "dd"]))
     assert spec.problem.precision == "dd" and spec.spacing(spec.levels[-1]) < 1e-20
+    assert all(spec.precision_at(level) == "dd" for level in spec.levels)
+    auto = keyframe_spec(viz.cli.app.build_parser().parse_args(argv))  # the default: float64 first, then dd
+    assert auto.levels == spec.levels and auto.precision_at(auto.levels[0]) == "f64"
+    assert auto.precision_at(auto.levels[-1]) == "dd" and 49 < auto.dd_from < 54
     with pytest.raises(UsageError, match="float64 limit"):
-        keyframe_spec(viz.cli.app.build_parser().parse_args(argv))
+        keyframe_spec(viz.cli.app.build_parser().parse_args([*argv, "--precision", "f64"]))

@@ -106,7 +106,9 @@ def run_cli(capsys, *argv: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("extra, message", [
     (["--center", "300", "0", "--keyframes", "3"], "outside the axes"),
-    (["--center", "1", "2", "--depth", "30"], "float64 limit"),
+    (["--center", "1", "2", "--depth", "30"], "double-double limit"),
+    (["--center", "1", "2", "--depth", "20", "--precision", "f64"], "float64 limit.*--precision auto or dd"),
+    (["--center", "1", "2", "--depth", "20", "--arch", "cuda"], "from level 5[0-9] on .* CPU only"),
     (["--center", "1", "2"], "needs --depth"),
     (["--center", "1", "2", "--keyframes", "3", "--size", "63x64"], "even"),
     (["--center", "1", "2", "--keyframes", "3", "--out", "z.avi"], r"\.mp4"),
