@@ -134,8 +134,6 @@ def run(args: argparse.Namespace) -> int:
     """Compute what is missing, then encode; Ctrl-C keeps every finished keyframe."""
     cliargs.check_positive(fps=args.fps, seconds_per_2x=args.seconds_per_2x)
     spec = keyframe_spec(args)
-    if args.cluster and spec.problem.precision == "dd":
-        raise UsageError("--precision dd keyframes are computed in this process only, not with --cluster (yet)")
     if args.fps > MAX_FPS:
         raise UsageError(f"--fps must be at most {MAX_FPS:g}, got {args.fps:g}")
     if args.fps * args.seconds_per_2x > MAX_FRAMES_PER_2X:
