@@ -126,5 +126,32 @@ def test_zoom_precision_dd_goes_past_float64_where_f64_is_refused():
     argv = ["zoom", "--center", "2.45306055261610819593", "1.5", "--depth", "22", "--res", "8", "--preset", "quick"]
     spec = keyframe_spec(viz.cli.app.build_parser().parse_args([*argv, "--precision", "dd"]))
     assert spec.problem.precision == "dd" and spec.spacing(spec.levels[-1]) < 1e-20
+    assert all(spec.precision_at(level) == "dd" for level in spec.levels)
+    auto = keyframe_spec(viz.cli.app.build_parser().parse_args(argv))  # the default: float64 first, then dd
+    assert auto.levels == spec.levels and auto.precision_at(auto.levels[0]) == "f64"
+    assert auto.precision_at(auto.levels[-1]) == "dd" and 49 < auto.dd_from < 54
     with pytest.raises(UsageError, match="float64 limit"):
-        keyframe_spec(viz.cli.app.build_parser().parse_args(argv))
+        keyframe_spec(viz.cli.app.build_parser().parse_args([*argv, "--precision", "f64"]))
+
+
+def test_a_dd_still_in_tiles_carries_its_low_parts_to_the_engine(engine_backend, tmp_path):
+    """render/figure1/zoom --cluster: a tile of a dd still is the same pixels as measure_dd on its exact axes."""
+    from viz.compute.engine import DD_PAIRS, build_engine
+    from viz.compute.tiled import tile_task
+    from viz.compute.zarr_store import TileStore
+    from viz.paper.cluster_still import still_grid
+
+    spec = StillSpec(ProblemSpec("tanh", 8, 100, precision="dd"), tuple(Decimal(v) for v in ACROSS), 4, 2)
+    grid = still_grid(spec, tile=4)
+    assert grid.xs.dtype == DD_PAIRS and np.unique(grid.xs["hi"]).size < 4  # the columns differ in lo alone
+    f64_twin = still_grid(StillSpec(ProblemSpec("tanh", 8, 100), (2.4, 2.5, 1.5, 1.6), 4, 2), tile=4)
+    assert grid.as_metadata()["axes_sha256"] != f64_twin.as_metadata()["axes_sha256"]
+    store = tmp_path / "tiles.zarr"
+    TileStore.open(store, grid)
+    (tile,) = grid.tiles()
+    values = tile_task(grid, grid.xs, grid.ys, str(store), tile).values
+    x_hi, x_lo, y_hi, y_lo = spec.axes_dd()
+    direct = build_engine(spec.problem, engine_backend).measure_dd(
+        np.tile(x_hi, 2), np.repeat(y_hi, 4), np.tile(x_lo, 2), np.repeat(y_lo, 4))[0].reshape(2, 4)
+    assert values.tobytes() == direct.tobytes() and len({values[:, c].tobytes() for c in range(4)}) == 4
+    assert TileStore.open(store, grid).read().tobytes() == direct.tobytes()

@@ -154,6 +154,8 @@ def test_single_signed_panel_is_drawn_without_a_dimension(tmp_path, monkeypatch,
     (["--out", "fig.npy"], "must end in .png"),
     (["--out", "no/such/folder/fig.png"], "does not exist"),
     (["--preset", "huge"], "invalid choice"),
+    (["--precision", "quad"], "invalid choice"),
+    (["--precision", "dd", "--arch", "cuda"], "CPU only"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
@@ -198,3 +200,43 @@ def test_figure1_cautions_when_its_res_is_too_small(tmp_path, engine_calls, caps
     assert f"the estimate holds from about --res {MIN_RELIABLE_SIDE}" in capsys.readouterr().out
     assert figure1(tmp_path)[0] == 0  # --res 40: below the limit too, unless the limit is lower
     assert ("\ncaution: at --res" in capsys.readouterr().out) == (40 < MIN_RELIABLE_SIDE)
+
+
+def test_precision_dd_computes_every_panel_in_dd_and_says_so(tmp_path, engine_calls, monkeypatch):
+    seen = []
+    monkeypatch.setattr(viz.paper.stills, "compute_still", lambda spec, arch="auto", progress=True:
+                        seen.append(spec.problem.precision) or fake_measure(spec))
+    _, out = figure1(tmp_path)
+    assert seen == ["f64"] * 6
+    assert figure1(tmp_path, "--precision", "dd")[0] == 0
+    assert seen == ["f64"] * 6 + ["dd"] * 6  # a float64 panel is no double-double one: all recomputed
+    with Image.open(out) as im:
+        assert json.loads(im.text[META_KEY])["precision"] == "dd"
+
+
+def test_precision_dd_reaches_the_engine(tmp_path, engine_backend, monkeypatch):
+    """The real engine on one panel (dataset size 1, the cheapest), the others stored beforehand: its pixels
+    are measure_dd's on the panel's exact axes, and not all of them float64's (the NumPy reference's). The
+    engine runs in this process (a child would build its kernels again; other tests cover the child)."""
+    import viz.compute.isolated
+    from viz.compute.engine import build_engine, load_arrays
+    from viz.problem import reference
+
+    monkeypatch.setattr(viz.compute.isolated, "IsolatedEngine", lambda spec, arch: build_engine(spec, engine_backend))
+    out = tmp_path / "fig.png"
+    store = PanelStore(store_folder(out)).open()
+    for name in NAMES:
+        if name != "single":
+            spec = panel_spec(name, 12, "quick", "dd")
+            store.save(name, spec, fake_measure(spec))
+    assert main(["figure1", "--res", "12", "--preset", "quick", "--precision", "dd", "--arch", "cpu", "--quiet",
+                 "--out", str(out)]) == 0
+    spec = panel_spec("single", 12, "quick", "dd")
+    stored = store.load("single", spec)
+    x_hi, x_lo, y_hi, y_lo = spec.axes_dd()
+    direct = build_engine(spec.problem, engine_backend).measure_dd(
+        np.tile(x_hi, 12), np.repeat(y_hi, 12), np.tile(x_lo, 12), np.repeat(y_lo, 12))[0].reshape(12, 12)
+    assert stored.tobytes() == direct.tobytes()
+    xs, ys = panel_spec("single", 12, "quick").axes()
+    f64 = reference.measure(*load_arrays(spec.problem), np.tile(xs, 12), np.repeat(ys, 12)).reshape(12, 12)
+    assert not np.array_equal(stored, f64) and np.allclose(stored, f64, rtol=1e-6)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,15 +13,18 @@ from viz.errors import UsageError
 from viz.problem.spec import ProblemSpec
 from viz.sampling.view import FRAC_BITS, to_fixed
 from viz.video.keyframes import (
+    AUTO_MARGIN,
     KeyframeSpec,
     KeyframeStore,
     check_spec,
     first_index,
+    float64_deepest,
     keyframe_axes,
     keyframe_values,
     level_for_width,
     outer_level,
     shared_samples,
+    with_precision,
     zoom_levels,
 )
 
@@ -202,3 +206,72 @@ def test_dd_keyframes_go_past_the_float64_limit_on_dd_lattice_values(tmp_path):
     assert seen and set(seen) == {("hi", "lo")}
     assert json.loads((tmp_path / "kf" / "manifest.json").read_text())["precision"] == "dd"
     assert KeyframeStore.open(tmp_path / "kf").spec.problem.precision == "dd"
+
+
+def auto_spec(first: int, last: int) -> KeyframeSpec:
+    """8 x 8 keyframes of levels first..last, --precision auto, about a point where float64 ends near level 53."""
+    return with_precision(KeyframeSpec(ProblemSpec("tanh", 8, 100), to_fixed(2.0) + 12345, to_fixed(1.0), 8,
+                                       tuple(range(first, last + 1))), "auto")
+
+
+class TwoArithmetics(FakeEngine):
+    """FakeEngine for a mixed zoom: records the arithmetic of each call; dd values are offset, so a copied
+    float64 sample in a dd keyframe would show."""
+
+    def __init__(self, interrupt_after: int | None = None):
+        super().__init__(interrupt_after)
+        self.dd_calls = []
+
+    def __call__(self, xs, ys):
+        from viz.compute.engine import DD_PAIRS
+
+        dd = xs.dtype == DD_PAIRS
+        self.dd_calls.append(dd)
+        return super().__call__(xs["hi"], ys["hi"]) + 1000.0 if dd else super().__call__(xs, ys)
+
+
+def test_auto_computes_float64_down_to_near_its_limit_then_double_double(tmp_path):
+    limit = float64_deepest(to_fixed(2.0) + 12345, to_fixed(1.0), 8)
+    assert 50 <= limit <= 53
+    f64_spec = KeyframeSpec(ProblemSpec("tanh", 8, 100), to_fixed(2.0) + 12345, to_fixed(1.0), 8, (limit - 1, limit))
+    assert check_spec(f64_spec)  # float64 resolves its deepest level, and not one more
+    with pytest.raises(UsageError, match="float64 limit.*--precision auto or dd goes deeper"):
+        check_spec(replace(f64_spec, levels=(limit, limit + 1)))
+    spec = auto_spec(limit - 4, limit + 3)
+    assert spec.dd_from == limit - AUTO_MARGIN + 1 and check_spec(spec) is spec
+    assert [spec.precision_at(level) for level in spec.levels] == ["f64"] * 3 + ["dd"] * 5
+    shallow = auto_spec(limit - 4, limit - AUTO_MARGIN)
+    assert shallow == with_precision(shallow, "f64") and shallow.problem.precision == "f64"  # the f64 store
+    assert all(p == "dd" for p in map(with_precision(spec, "dd").precision_at, spec.levels))
+    store = KeyframeStore.create_or_resume(tmp_path / "kf", spec)
+    engine = TwoArithmetics()
+    report = store.fill(engine, chunk=64)
+    assert engine.dd_calls == [False] * 3 + [True] * 5
+    # a quarter copied at every step but the switch: its first dd keyframe takes nothing from a float64 one
+    assert report.samples_reused == 16 * 6 and report.samples_computed == 64 + 6 * 48 + 64
+    xs, ys = keyframe_values(spec, spec.dd_from)
+    assert np.array_equal(store.load(spec.dd_from), fake_measure(xs["hi"][None, :], ys["hi"][:, None]) + 1000.0)
+    manifest = json.loads((tmp_path / "kf" / "manifest.json").read_text())
+    assert (manifest["precision"], manifest["dd_from"]) == ("dd", spec.dd_from)
+    assert KeyframeStore.open(tmp_path / "kf").spec == spec
+
+
+def test_a_float64_store_made_before_resumes_into_a_deeper_auto_zoom(tmp_path):
+    limit = float64_deepest(to_fixed(2.0) + 12345, to_fixed(1.0), 8)
+    old = auto_spec(limit - 4, limit - 3)
+    assert old.problem.precision == "f64"
+    KeyframeStore.create_or_resume(tmp_path / "kf", old).fill(FakeEngine())
+    manifest = json.loads((tmp_path / "kf" / "manifest.json").read_text())
+    assert "precision" not in manifest and "dd_from" not in manifest  # as every store before precision
+    deeper = auto_spec(limit - 4, limit + 1)
+    first = TwoArithmetics(interrupt_after=8)  # calls of 16: 3 f64, 4 dd (none copied), then 1 into the next
+    with pytest.raises(KeyboardInterrupt):
+        KeyframeStore.create_or_resume(tmp_path / "kf", deeper).fill(first, chunk=16)
+    assert first.dd_calls[:3] == [False] * 3 and all(first.dd_calls[3:])
+    second = TwoArithmetics()
+    resumed = KeyframeStore.create_or_resume(tmp_path / "kf", KeyframeStore.open(tmp_path / "kf").spec)
+    report = resumed.fill(second, chunk=16)
+    assert (report.loaded, report.samples_resumed) == (2 + 2, 16 + 16)  # the checkpoint: computed + copied in dd
+    assert all(second.dd_calls) and not resumed.missing() and resumed.spec == deeper
+    with pytest.raises(UsageError, match="precision = 'f64', not 'dd'"):  # its float64 keyframes are not dd ones
+        KeyframeStore.create_or_resume(tmp_path / "kf", with_precision(deeper, "dd"))

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -106,7 +107,9 @@ def run_cli(capsys, *argv: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("extra, message", [
     (["--center", "300", "0", "--keyframes", "3"], "outside the axes"),
-    (["--center", "1", "2", "--depth", "30"], "float64 limit"),
+    (["--center", "1", "2", "--depth", "30"], "double-double limit"),
+    (["--center", "1", "2", "--depth", "20", "--precision", "f64"], "float64 limit.*--precision auto or dd"),
+    (["--center", "1", "2", "--depth", "20", "--arch", "cuda"], "from level 5[0-9] on .* CPU only"),
     (["--center", "1", "2"], "needs --depth"),
     (["--center", "1", "2", "--keyframes", "3", "--size", "63x64"], "even"),
     (["--center", "1", "2", "--keyframes", "3", "--out", "z.avi"], r"\.mp4"),
@@ -155,3 +158,31 @@ def test_a_still_png_or_a_bookmark_sets_the_target_and_the_problem(tmp_path):
         assert spec.centre == pytest.approx(centre)
         assert spec.deepest_width() <= 0.1 < 2 * spec.deepest_width() + 1e-12
         assert (spec.res - 1) * 2.0 ** -spec.levels[0] >= 6
+
+
+@pytest.mark.slow
+def test_auto_zooms_past_float64_into_a_dd_boundary_point_to_an_mp4(tmp_path):
+    """The default --precision auto, about a centre found by bisect_boundary_dd 20 decades deep: float64
+    keyframes first, then double-double ones 2.4 decades past float64's limit that still resolve the boundary.
+    About 50 s on 2 cores (500 double-double runs, two kernel builds)."""
+    import json
+
+    from viz.problem.spec import ProblemSpec
+    from viz.sampling.boundary import bisect_boundary_dd
+
+    x = bisect_boundary_dd(ProblemSpec("tanh", 8, 100), "1.5", "2.45301", "2.45302", 20, arch="cpu")
+    assert abs(x - Decimal("2.453018437500037")) < Decimal("1e-15")
+    out = tmp_path / "deep.mp4"
+    assert main(["zoom", "--center", str(x), "1.5", "--depth", "18", "--res", "8", "--preset", "quick",
+                 "--size", "64x64", "--fps", "2", "--seconds-per-2x", "0.5", "--arch", "cpu", "--quiet",
+                 "--out", str(out)]) == 0
+    store = KeyframeStore.open(out.with_suffix(".keyframes"))
+    spec, last = store.spec, store.spec.levels[-1]
+    assert spec.levels[0] < spec.dd_from <= last and spec.precision_at(last) == "dd"
+    assert spec.spacing(last) < 1e-18  # float64 ends near 1e-16 decades here
+    manifest = json.loads((out.with_suffix(".keyframes") / "manifest.json").read_text())
+    assert (manifest["precision"], manifest["dd_from"]) == ("dd", spec.dd_from)
+    deepest = store.load(last)
+    assert len({deepest[:, col].tobytes() for col in range(8)}) == 8
+    assert (deepest < 0).any() and (deepest > 0).any()  # the boundary runs through it
+    assert read_video(out).shape == (len(spec.levels), 64, 64, 3)

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "viz.cli.bench",
     "viz.cli.dim",
     "viz.cli.zoom",
+    "viz.cli.boundary",
     "viz.cli.demo",
     "viz.cli.explore",
 )

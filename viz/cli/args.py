@@ -43,8 +43,14 @@ def add_problem_args(parser: argparse.ArgumentParser, default_preset: str = "pap
                         help="Taichi backend: auto takes CUDA where a driver is present (default)")
 
 
-def add_precision_arg(parser: argparse.ArgumentParser) -> None:
-    """--precision f64|dd: the arithmetic of every run (dd: double-double, CPU only, about 100x slower)."""
+def add_precision_arg(parser: argparse.ArgumentParser, auto: bool = False) -> None:
+    """--precision f64|dd: the arithmetic of every run (dd: double-double, CPU only, about 100x slower);
+    with `auto` (zoom) also auto, the default: float64 where it resolves the pixels, double-double deeper."""
+    if auto:
+        parser.add_argument("--precision", choices=(*PRECISIONS, "auto"), default="auto",
+                            help="auto: float64 keyframes down to near float64's limit, double-double (CPU only) "
+                                 "deeper; f64: float64 only; dd: double-double throughout (default %(default)s)")
+        return
     parser.add_argument("--precision", choices=PRECISIONS, default="f64",
                         help="f64: float64 as the paper; dd: double-double (~106 bits, CPU only; default %(default)s)")
 

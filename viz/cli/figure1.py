@@ -27,6 +27,7 @@ def register(subparsers) -> None:
                         "quick: n=8, 100 steps, a fast smoke test (default %(default)s)")
     p.add_argument("--arch", choices=ARCHES, default="auto",
                    help="Taichi backend: auto takes CUDA where a driver is present (default)")
+    cliargs.add_precision_arg(p)
     p.add_argument("--out", default=DEFAULT_OUT, help="output PNG (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     cliargs.add_cluster_args(p)
@@ -38,5 +39,5 @@ def run(args: argparse.Namespace) -> int:
     from viz.paper.figure1_build import build_figure1
 
     build_figure1(args.out, args.res, args.preset, arch=args.arch, progress=not args.quiet, cluster=args.cluster,
-                  tile=args.tile)
+                  tile=args.tile, precision=cliargs.check_precision(args))
     return 0

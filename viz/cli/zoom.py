@@ -23,7 +23,15 @@ from viz.sampling.lattice import max_level
 from viz.sampling.view import decimal_to_fixed, exact_to_fixed, to_fixed
 from viz.video.encode import encode_zoom
 from viz.video.fill import panel_warning
-from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level, zoom_levels
+from viz.video.keyframes import (
+    KeyframeSpec,
+    KeyframeStore,
+    check_spec,
+    level_for_width,
+    outer_level,
+    with_precision,
+    zoom_levels,
+)
 from viz.video.recorder import Recorder
 
 DEFAULT_RES = 256
@@ -57,7 +65,7 @@ def register(subparsers) -> None:
                    help="bookmarks file for --bookmark, .toml or .json "
                         "(default: nnfractal/bookmarks.toml in $XDG_DATA_HOME, or in ~/.local/share without it)")
     cliargs.add_problem_args(p)
-    cliargs.add_precision_arg(p)
+    cliargs.add_precision_arg(p, auto=True)
     p.add_argument("--res", type=int, default=DEFAULT_RES, help="samples per keyframe side (default %(default)s)")
     p.add_argument("--fps", type=float, default=30.0, help="video frames per second (default %(default)g)")
     p.add_argument("--seconds-per-2x", type=float, default=1.5,
@@ -94,8 +102,10 @@ def target(args: argparse.Namespace) -> tuple[ProblemSpec, tuple[int, int], floa
 
 
 def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
-    """The keyframes the arguments ask for, checked."""
+    """The keyframes the arguments ask for, checked, in the arithmetic --precision names (--from and
+    --bookmark included: the flag, not the saved view, chooses it)."""
     problem, (cx, cy), width = target(args)
+    deepest_possible = max_level("f64" if args.precision == "f64" else "dd")
     if args.res < 8:
         raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {args.res}")
     first = outer_level(args.res)
@@ -106,22 +116,24 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
     elif args.depth is not None:
         cliargs.check_positive(depth=args.depth)
         # max_level decades are far more than max_level halvings: deeper asks are refused by check_spec
-        deepest = first + math.ceil(min(args.depth, max_level(problem.precision)) * math.log2(10) - 1e-9)
+        deepest = first + math.ceil(min(args.depth, deepest_possible) * math.log2(10) - 1e-9)
     elif width is not None:
         deepest = level_for_width(args.res, width)
     else:
         raise UsageError("--center needs --depth DECADES or --keyframes K")
-    spec = KeyframeSpec(problem, cx=cx, cy=cy, res=args.res,
-                        levels=zoom_levels(args.res, min(deepest, max_level(problem.precision) + 1)))
-    return check_spec(spec)
+    levels = zoom_levels(args.res, min(deepest, deepest_possible + 1))
+    spec = KeyframeSpec(problem, cx=cx, cy=cy, res=args.res, levels=levels)
+    spec = check_spec(with_precision(spec, args.precision))
+    if spec.problem.precision == "dd" and args.arch == "cuda":
+        raise UsageError(f"this zoom's keyframes from level {spec.dd_from} on are past float64's limit and computed in "
+                         "double-double, which runs on the CPU only (no CUDA port yet); use --arch cpu")
+    return spec
 
 
 def run(args: argparse.Namespace) -> int:
     """Compute what is missing, then encode; Ctrl-C keeps every finished keyframe."""
     cliargs.check_positive(fps=args.fps, seconds_per_2x=args.seconds_per_2x)
     spec = keyframe_spec(args)
-    if args.cluster and spec.problem.precision == "dd":
-        raise UsageError("--precision dd keyframes are computed in this process only, not with --cluster (yet)")
     if args.fps > MAX_FPS:
         raise UsageError(f"--fps must be at most {MAX_FPS:g}, got {args.fps:g}")
     if args.fps * args.seconds_per_2x > MAX_FRAMES_PER_2X:

@@ -102,15 +102,20 @@ def warm(spec: ProblemSpec) -> str:
 
 
 def measure_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """The float64 measures of the pixels xs (columns) by ys (rows, row 0 = bottom): hyperparameter values, not logs."""
+    """The float64 measures of the pixels xs (columns) by ys (rows, row 0 = bottom): hyperparameter values, not logs.
+
+    A double-double problem's values may be engine.DD_PAIRS, which reach the engine with their low parts.
+    """
+    from viz.compute.engine import DD_PAIRS
     from viz.compute.loop import compute_pixels, still_order
 
-    grid_x, grid_y = np.meshgrid(np.asarray(xs, np.float64), np.asarray(ys, np.float64))
+    xs, ys = (a if a.dtype == DD_PAIRS else np.asarray(a, np.float64) for a in map(np.asarray, (xs, ys)))
+    grid_x, grid_y = np.tile(xs, ys.size), np.repeat(ys, xs.size)  # row by row from the bottom
     engine = cached_engine(spec)
     values = np.full(grid_x.size, np.nan)
-    compute_pixels(engine.measure, grid_x.ravel(), grid_y.ravel(), values, still_order(engine.arch, values.size),
+    compute_pixels(engine.measure, grid_x, grid_y, values, still_order(engine.arch, values.size),
                    chunk=engine.chunk_pixels)
-    return values.reshape(grid_x.shape)
+    return values.reshape(ys.size, xs.size)
 
 
 def measure_points(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

@@ -55,7 +55,7 @@ class ImageGrid:
         return len(self.ys)
 
     def as_metadata(self) -> dict:
-        axes = hashlib.sha256(np.asarray(self.xs, np.float64).tobytes() + np.asarray(self.ys, np.float64).tobytes())
+        axes = hashlib.sha256(_axis_bytes(self.xs) + _axis_bytes(self.ys))
         meta = {"layout": LAYOUT, "problem": self.problem.as_metadata(), "identity": self.identity,
                 "axes_sha256": axes.hexdigest(), "cols": self.cols, "rows": self.rows, "tile": self.tile}
         return json.loads(json.dumps(meta))  # as the store's attributes read back (lists, not tuples)
@@ -67,6 +67,12 @@ class ImageGrid:
     def tile_shape(self) -> tuple[int, int]:
         """How many tiles the grid has along rows and along columns."""
         return -(-self.rows // self.tile), -(-self.cols // self.tile)
+
+
+def _axis_bytes(values) -> bytes:
+    """An axis as bytes: float64 values, or (hi, lo) pairs whole, so that dd axes equal in hi differ."""
+    values = np.asarray(values)
+    return values.tobytes() if values.dtype.names else np.asarray(values, np.float64).tobytes()
 
 
 class TileStore:

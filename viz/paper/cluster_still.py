@@ -17,10 +17,16 @@ from viz.paper.stills import StillSpec
 
 
 def still_grid(spec: StillSpec, tile: int = DEFAULT_TILE):
-    """The still as a tiled image: its axes and problem, its settings as the store's identity."""
+    """The still as a tiled image: its axes (for a double-double still its exact axes as engine.DD_PAIRS,
+    low parts and all) and problem, its settings as the store's identity."""
+    from viz.compute.engine import dd_pairs
     from viz.compute.zarr_store import ImageGrid
 
-    xs, ys = spec.validate().axes()
+    if spec.validate().problem.precision == "dd":
+        x_hi, x_lo, y_hi, y_lo = spec.axes_dd()
+        xs, ys = dd_pairs(x_hi, x_lo), dd_pairs(y_hi, y_lo)
+    else:
+        xs, ys = spec.axes()
     return ImageGrid(spec.problem, xs, ys, tile, identity={"still": spec.as_metadata()})
 
 

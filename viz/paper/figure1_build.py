@@ -19,15 +19,17 @@ from viz.problem.conditions import CONDITIONS, PANEL_WINDOWS, PAPER_DIMENSIONS, 
 
 
 def build_figure1(out: str | Path, res: int, preset: str, arch: str = "auto", progress: bool = True,
-                  cluster: str | None = None, tile: int | None = None) -> Path:
+                  cluster: str | None = None, tile: int | None = None, precision: str = "f64") -> Path:
     """Write the Figure 1 PNG at `out` and print the dimension table; return the path written.
 
+    `precision` ("f64" or "dd") is the arithmetic of every panel's runs; a
+    stored panel is reused only in the same one (it is part of its spec).
     With `cluster`, each panel is a still computed in tiles there, its
     finished tiles kept in OUT.panels/NAME.zarr until the panel is saved.
     Ctrl-C raises Interrupted, naming the panels kept for the next run.
     """
     check_countable_side(res, "figure1")
-    specs = {name: stills.panel_spec(name, res, preset).validate() for row in LAYOUT for name in row}
+    specs = {name: stills.panel_spec(name, res, preset, precision).validate() for row in LAYOUT for name in row}
     out = check_writable(out, suffixes=(".png",))
     store = PanelStore(store_folder(out)).open()  # created only once every panel is known to fit
     measures = {}
@@ -54,7 +56,7 @@ def build_figure1(out: str | Path, res: int, preset: str, arch: str = "auto", pr
                     discard_store(tiles)
             measures[name] = measure
     dims = {name: measured_dimension(m) for name, m in measures.items()}
-    write_figure(out, measures, dims, res, preset)
+    write_figure(out, measures, dims, res, preset, precision)
     print(table(dims, res))
     print(f"wrote {out} (panels in {store.folder})")
     return out
@@ -68,8 +70,8 @@ def measured_dimension(measure) -> float | None:
         return None
 
 
-def write_figure(out: Path, measures: dict, dims: dict, res: int, preset: str) -> None:
-    """Colour the panels, lay them out and save the PNG with its settings as text."""
+def write_figure(out: Path, measures: dict, dims: dict, res: int, preset: str, precision: str) -> None:
+    """Colour the panels, lay them out and save the PNG with its settings (the arithmetic too) as text."""
     from viz.colour.equalise import colour_measures
 
     def panel(name: str) -> Panel:
@@ -80,10 +82,11 @@ def write_figure(out: Path, measures: dict, dims: dict, res: int, preset: str) -
                      paper=PAPER_DIMENSIONS[name])
 
     p = PRESETS[preset]
-    caption = (f"{res}x{res} per panel, n={p.width}, {p.steps} steps (minibatch 1000), the paper's arrays. "
-               "Red/orange: diverged; blue/green: trained. D: box-counting dimension of the boundary.")
+    arithmetic = {"f64": "float64", "dd": "double-double"}[precision]
+    caption = (f"{res}x{res} per panel, n={p.width}, {p.steps} steps (minibatch 1000), the paper's arrays, "
+               f"{arithmetic}. Red/orange: diverged; blue/green: trained. D: box-counting dimension of the boundary.")
     rgb = compose([[panel(name) for name in row] for row in LAYOUT], caption)
-    save_png(out, rgb, meta={"figure": 1, "res": res, "preset": preset,
+    save_png(out, rgb, meta={"figure": 1, "res": res, "preset": preset, "precision": precision,
                              "dimensions": dict(dims)})
 
 

@@ -94,13 +94,13 @@ def _axis_dd(lo: Fraction, hi: Fraction, n: int) -> tuple[np.ndarray, np.ndarray
     return np.array([p[0] for p in pairs], dtype=np.float64), np.array([p[1] for p in pairs], dtype=np.float64)
 
 
-def panel_spec(name: str, res: int, preset: str = "paper") -> StillSpec:
-    """The paper's Figure 1 panel of a condition, with the steps it needs."""
+def panel_spec(name: str, res: int, preset: str = "paper", precision: str = "f64") -> StillSpec:
+    """The paper's Figure 1 panel of a condition, with the steps it needs, in float64 or double-double."""
     if name not in PANEL_STEPS and name not in {"linear", "relu", "single", "tanh", "init"}:
         raise UsageError(f"no Figure 1 panel named {name!r}")
     p = PRESETS[preset]
-    return StillSpec(ProblemSpec(name, p.width, PANEL_STEPS.get(name, p.steps)), window=panel_log_window(name),
-                     cols=res, rows=res)
+    return StillSpec(ProblemSpec(name, p.width, PANEL_STEPS.get(name, p.steps), precision=precision),
+                     window=panel_log_window(name), cols=res, rows=res)
 
 
 def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) -> np.ndarray:

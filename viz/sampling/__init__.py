@@ -1,7 +1,7 @@
 """Sampling: view maths, the quadtree lattice, the sample store, its picture of a view, the scheduler that fills it.
 
 Public face (what the other subpackages import from here):
-- boundary: both_signs, nearest_boundary, sign_changes
+- boundary: bisect_boundary_dd, both_signs, nearest_boundary, sign_changes
 - lattice: MAX_LEVEL, MAX_LEVEL_DD, TileKey, max_level, sample_values, sample_values_dd, view_maps, visible
 - picture: picture
 - scheduler: BatchSizer, deliver, levels, next_batch

@@ -1,15 +1,26 @@
-"""Where the boundary is in a picture: neighbouring samples of opposite sign (converged < 0 < diverged).
+"""Where the boundary is: neighbouring samples of opposite sign (converged < 0 < diverged).
 
-Shared by the explorer's "nearest boundary" key, the demo's pilot and the
-scheduler's boundary-first order.
+The picture functions are shared by the explorer's "nearest boundary" key,
+the demo's pilot and the scheduler's boundary-first order;
+`bisect_boundary_dd` finds a point of it far below float64's resolution,
+a target for a zoom past float64's limit.
 """
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+from decimal import Context, Decimal
+from fractions import Fraction
+
 import numpy as np
 
+from viz import limits
+from viz.compute.kernels.dd import to_dd
+from viz.errors import UsageError
+from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import TILE, TILE_BITS, TileKey, level_for, view_maps
 from viz.sampling.store import SampleStore
-from viz.sampling.view import View
+from viz.sampling.view import DD_RELATIVE_LIMIT, View, exp10_decimal
 
 
 def sign_changes(measures: np.ndarray) -> np.ndarray:
@@ -72,3 +83,45 @@ def at_full_resolution(view: View, store: SampleStore) -> np.ndarray:
             sub = tile[np.ix_(ys[rows] & (TILE - 1), xs[cols] & (TILE - 1))]
             done[np.ix_(rows, cols)] = ~np.isnan(sub)
     return done
+
+
+def bisect_boundary_dd(spec: ProblemSpec, y, x_converged, x_diverged, decades: float, arch: str = "auto") -> Decimal:
+    """A boundary point on the row log10 y = `y`, within 10**-decades decades in x: an exact decimal log10 x.
+
+    Bisects in double-double between a converged and a diverged x (log10
+    values as Decimals or decimal strings, every digit kept; the measure's
+    sign says which side a point is on), so the point can lie up to 30
+    decades deep, far past float64's 15: the centre of a zoom that flies
+    past float64's limit (`nnfractal zoom --center X Y`). The boundary is
+    fractal, so a bracket may hold many crossings; this finds one of them.
+    One training run per halving, in a child process (Ctrl-C stops it at once).
+    """
+    from viz.compute.engine import dd_pairs
+    from viz.compute.isolated import IsolatedEngine
+
+    y, lo, hi = (Fraction(limits.decimal_log10(name, value)) for name, value in
+                 (("the row", y), ("the converged x", x_converged), ("the diverged x", x_diverged)))
+    finest = DD_RELATIVE_LIMIT / math.log(10.0)  # decades double-double still tells apart
+    if not (math.isfinite(decades) and decades > 0 and 10.0 ** -decades >= finest):
+        raise UsageError(f"the boundary can be bisected to at most {-math.log10(finest):.0f} decades in "
+                         f"double-double, not {decades:g}")
+    if lo == hi:
+        raise UsageError("the converged and the diverged x must differ")
+    if spec.readout != "measure":
+        raise UsageError("the boundary is where the measure changes sign: bisect with --readout measure")
+    engine = IsolatedEngine(replace(spec, precision="dd").validate(), arch)
+    row = dd_pairs(*(np.array([part]) for part in to_dd(exp10_decimal(y))))
+
+    def diverges(x: Fraction) -> bool:
+        return bool(engine.measure(dd_pairs(*(np.array([part]) for part in to_dd(exp10_decimal(x)))), row)[0] > 0)
+
+    for x, want, side in ((lo, False, "converge"), (hi, True, "diverge")):
+        if diverges(x) != want:
+            raise UsageError(f"training does not {side} at x = {float(x):.17g} on the row y = {float(y):g}: "
+                             "give an x where it converges and one where it diverges")
+    while abs(hi - lo) > Fraction(1, 10) ** math.ceil(decades):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if diverges(mid) else (mid, hi)
+    places = math.ceil(decades) + 2  # the midpoint, rounded far inside the bracket
+    middle, ctx = (lo + hi) / 2, Context(prec=places + 10)
+    return ctx.quantize(ctx.divide(Decimal(middle.numerator), Decimal(middle.denominator)), Decimal(1).scaleb(-places))

@@ -5,6 +5,6 @@ Public face (what the other subpackages import from here):
 - encode: encode_zoom
 - fill: compute_keyframes, compute_keyframes_on_cluster
 - frames: ZoomFrames
-- keyframes: KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level, zoom_levels
+- keyframes: KeyframeSpec, KeyframeStore, check_spec, level_for_width, outer_level, with_precision, zoom_levels
 - recorder: Recorder
 """

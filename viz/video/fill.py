@@ -12,17 +12,26 @@ ZoomProgress = Callable[[int, int, str], None]
 
 def compute_keyframes(store: KeyframeStore, arch: str,
                       progress: ZoomProgress = lambda done, total, label: None) -> FillReport:
-    """Start the store's engine (in a child process) and compute its missing keyframes, widest first.
+    """Start the store's engines (in a child process) and compute its missing keyframes, widest first.
 
-    Until a keyframe starts its work is a guess: all of it for the widest,
-    three quarters for the others (a quarter comes from the one above);
-    once it starts, its real count replaces the guess.
+    A zoom that goes past float64's limit has two engines, float64 and
+    double-double: each keyframe's values say which it needs (double-double
+    keyframes come as engine.DD_PAIRS). Until a keyframe starts its work is
+    a guess: all of it for the widest, three quarters for the others (a
+    quarter comes from the one above); once it starts, its real count
+    replaces the guess.
     """
+    from viz.compute.engine import DD_PAIRS
     from viz.compute.isolated import IsolatedEngine
 
     spec = store.spec
-    engine = IsolatedEngine(spec.problem, arch)  # kernels in a child process: Ctrl-C and SIGTERM stop it at once
     missing = store.missing()
+    # kernels in a child process: Ctrl-C and SIGTERM stop it at once; one child serves both arithmetics
+    engines = {problem.precision: IsolatedEngine(problem, arch) for problem in {spec.problem_at(lv) for lv in missing}}
+
+    def measure(xs, ys):
+        return engines["dd" if xs.dtype == DD_PAIRS else "f64"].measure(xs, ys)
+
     guess = {level: spec.res ** 2 - (0 if level == spec.levels[0] else (spec.res // 2) ** 2) for level in missing}
     total = sum(guess.values())
     state = {"level": None, "base": 0, "todo": 0}
@@ -37,7 +46,7 @@ def compute_keyframes(store: KeyframeStore, arch: str,
             total += todo - guess[level]
         progress(state["base"] + done, total, f"keyframes {on_disk + missing.index(level)}/{count}")
 
-    report = store.fill(engine.measure, on_chunk, engine.chunk_pixels)
+    report = store.fill(measure, on_chunk, min((engine.chunk_pixels for engine in engines.values()), default=1))
     progress(state["base"] + state["todo"], total, f"keyframes {count}/{count}")
     return report
 

@@ -19,14 +19,20 @@ keyframes in progress are tiles of a Zarr store inside the folder instead
 (TILES, one group per level, chunk = tile), and a finished keyframe is
 published as its .npy like any other, so the video, `dim` and folders made
 before either way read one format.
+
+A zoom may mix arithmetics: `with_precision(spec, "auto")` computes the
+keyframes float64 resolves in float64 and the deeper ones in double-double,
+from level `dd_from` on (kept in the manifest). Samples are copied from the
+keyframe above only when both were computed in the same arithmetic.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +43,7 @@ from viz.compute.zarr_store import ImageGrid
 from viz.errors import UsageError
 from viz.outputs import atomic_write, save_npy
 from viz.problem.spec import ProblemSpec
-from viz.sampling.lattice import max_level, sample_values, sample_values_dd
+from viz.sampling.lattice import MAX_LEVEL, max_level, sample_values, sample_values_dd
 from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, from_old_fixed, min_pixel, to_fixed
 from viz.video.path import ZoomPath
 
@@ -54,6 +60,11 @@ BYTES_PER_SAMPLE = 32
 TILES = "tiles.zarr"
 #: Samples per engine call unless the caller says (the engine's own size): a live progress bar and a prompt Ctrl-C.
 CHUNK = 512
+#: Levels above float64's limit where --precision auto already switches to double-double: at the limit
+#: neighbouring samples are one ulp apart, two levels up four, so float64 keyframes never sit at its edge.
+AUTO_MARGIN = 2
+#: A keyframe file or its checkpoint, and the level it holds.
+LEVEL_FILE = re.compile(r"level(\d+)(\.partial)?\.npy")
 
 
 @dataclass(frozen=True)
@@ -65,10 +76,20 @@ class KeyframeSpec:
     cy: int
     res: int
     levels: tuple[int, ...] = field(default=())  # widest keyframe first, consecutive
+    dd_from: int = 0  # with a double-double problem, the first level computed in it (the ones above: float64)
 
-    def identity(self) -> dict:
-        """The settings two stores must share for their keyframes to be interchangeable (flat, as on disk)."""
-        return {**self.problem.as_metadata(), "cx": self.cx, "cy": self.cy, "res": self.res}
+    def precision_at(self, level: int) -> str:
+        """The arithmetic keyframe `level` is computed in: "f64" or "dd"."""
+        return "dd" if self.problem.precision == "dd" and level >= self.dd_from else "f64"
+
+    def problem_at(self, level: int) -> ProblemSpec:
+        """The problem whose measures keyframe `level` holds (the zoom's, in that level's arithmetic)."""
+        return replace(self.problem, precision=self.precision_at(level))
+
+    def identity(self, level: int) -> dict:
+        """What keyframe `level`'s numbers depend on (flat, as on disk): equal in two stores, that keyframe is
+        interchangeable between them."""
+        return {**self.problem_at(level).as_metadata(), "cx": self.cx, "cy": self.cy, "res": self.res}
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -122,9 +143,29 @@ def zoom_levels(res: int, deepest: int) -> tuple[int, ...]:
     return tuple(range(first, deepest + 1))
 
 
+def float64_deepest(cx: int, cy: int, res: int) -> int:
+    """The deepest level whose res x res keyframe about this centre float64 still resolves (neighbours distinct)."""
+    level = MAX_LEVEL
+    while level > 0 and math.ldexp(1.0, -level) < min_pixel(View(cx, cy, math.ldexp(1.0, -level), res, res)):
+        level -= 1
+    return level
+
+
+def with_precision(spec: KeyframeSpec, precision: str) -> KeyframeSpec:
+    """The zoom computed in `precision`: "f64" or "dd" for every keyframe, or "auto": float64 down to
+    AUTO_MARGIN levels above float64's limit about this centre, double-double below (all float64, the same
+    store as --precision f64, when the zoom stays above that)."""
+    if precision == "auto":
+        dd_from = float64_deepest(spec.cx, spec.cy, spec.res) - AUTO_MARGIN + 1
+        if spec.levels and spec.levels[-1] >= dd_from:
+            return replace(spec, problem=replace(spec.problem, precision="dd"), dd_from=dd_from)
+        precision = "f64"
+    return replace(spec, problem=replace(spec.problem, precision=precision), dd_from=0)
+
+
 def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
     """Refuse a problem the engine cannot honour, a centre off the axes, too few samples or more than
-    memory holds, or a depth past the limit of the problem's arithmetic (float64 or double-double)."""
+    memory holds, or a keyframe past the limit of its arithmetic (float64 or double-double)."""
     spec.problem.validate()
     if not max(abs(spec.cx), abs(spec.cy)) <= to_fixed(DOMAIN):  # in fixed point: no float overflows first
         x, y = (from_fixed(c) if abs(c) < 1 << 1000 else (math.inf if c > 0 else -math.inf) for c in (spec.cx, spec.cy))
@@ -132,14 +173,16 @@ def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
     if spec.res < 8:
         raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {spec.res}")
     limits.memory(f"a keyframe of {spec.res}x{spec.res} (--res {spec.res})", spec.res ** 2 * BYTES_PER_SAMPLE)
-    precision, deepest = spec.problem.precision, spec.levels[-1]
-    view = View(spec.cx, spec.cy, spec.spacing(deepest), spec.res, spec.res)
-    if deepest > max_level(precision) or spec.spacing(deepest) < min_pixel(view, precision):
-        finest = max(min_pixel(view, precision), math.ldexp(1.0, -max_level(precision)))
-        limit = math.log10(spec.spacing(spec.levels[0]) / finest)
-        name = {"f64": "float64", "dd": "double-double"}[precision]
-        raise UsageError(f"a zoom of {len(spec.levels)} keyframes goes past the {name} limit here "
-                         f"(neighbouring samples would be equal); at most {limit:.1f} decades deep")
+    deepest = {spec.precision_at(level): level for level in spec.levels}  # each arithmetic's deepest keyframe
+    for precision, level in deepest.items():
+        view = View(spec.cx, spec.cy, spec.spacing(level), spec.res, spec.res)
+        if level > max_level(precision) or spec.spacing(level) < min_pixel(view, precision):
+            finest = max(min_pixel(view, precision), math.ldexp(1.0, -max_level(precision)))
+            limit = math.log10(spec.spacing(spec.levels[0]) / finest)
+            name = {"f64": "float64", "dd": "double-double"}[precision]
+            hint = "; --precision auto or dd goes deeper" if spec.problem.precision == "f64" else ""
+            raise UsageError(f"a zoom of {len(spec.levels)} keyframes goes past the {name} limit here "
+                             f"(neighbouring samples would be equal); at most {limit:.1f} decades deep{hint}")
     return spec
 
 
@@ -162,7 +205,7 @@ def keyframe_values(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndar
     """Hyperparameter values of a keyframe's columns and rows (exact lattice points): float64, or for a
     double-double problem (hi, lo) pairs (engine.DD_PAIRS), which reach past float64's limit."""
     ix, iy = keyframe_axes(spec, level)
-    if spec.problem.precision == "dd":
+    if spec.precision_at(level) == "dd":
         from viz.compute.engine import dd_pairs
 
         return dd_pairs(*sample_values_dd(level, ix.tolist())), dd_pairs(*sample_values_dd(level, iy.tolist()))
@@ -172,7 +215,8 @@ def keyframe_values(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndar
 def keyframe_grid(spec: KeyframeSpec, level: int, tile: int) -> ImageGrid:
     """A keyframe as a tiled image for a cluster: its lattice values, named by the zoom's identity and its level."""
     xs, ys = keyframe_values(spec, level)
-    return ImageGrid(spec.problem, xs, ys, tile, identity={"keyframe": {**spec.identity(), "level": level}})
+    return ImageGrid(spec.problem_at(level), xs, ys, tile,
+                     identity={"keyframe": {**spec.identity(level), "level": level}})
 
 
 def keyframe_tiles(folder: Path, level: int) -> Path:
@@ -182,6 +226,11 @@ def keyframe_tiles(folder: Path, level: int) -> Path:
     root = folder / TILES
     zarr.open_group(root, mode="a", zarr_format=3)
     return root / f"level{level:02d}"
+
+
+def levels_on_disk(folder: Path) -> list[int]:
+    """The levels of the keyframes and checkpoints in a store folder."""
+    return sorted({int(m.group(1)) for path in folder.glob("level*.npy") if (m := LEVEL_FILE.fullmatch(path.name))})
 
 
 def shared_samples(outer: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -236,10 +285,14 @@ class KeyframeStore:
         old = None
         if folder.exists():
             old = cls.open(folder).spec
-            for key, value in spec.identity().items():
-                if old.identity()[key] != value and any(folder.glob("level*.npy")):
-                    raise UsageError(f"keyframe store {str(folder)!r} was made with {key} = {old.identity()[key]!r}, "
-                                     f"not {value!r}: choose another --out or remove it")
+            for level in levels_on_disk(folder):
+                before, now = old.identity(level), spec.identity(level)
+                for key in sorted(before.keys() | now.keys()):
+                    if before.get(key) != now.get(key):
+                        absent = "f64" if key == "precision" else None  # a float64 problem writes no precision
+                        raise UsageError(f"keyframe store {str(folder)!r} was made with {key} = "
+                                         f"{before.get(key, absent)!r}, not {now.get(key, absent)!r} (level {level}): "
+                                         "choose another --out or remove it")
         else:
             try:
                 folder.mkdir(parents=False)
@@ -271,7 +324,8 @@ class KeyframeStore:
             cx, cy = int(data["cx"]), int(data["cy"])
             if fmt == 1:  # written before double-double: its centre counts 2**-64 decades
                 cx, cy = from_old_fixed(cx), from_old_fixed(cy)
-            spec = KeyframeSpec(ProblemSpec.of(data), cx, cy, int(data["res"]), tuple(int(v) for v in data["levels"]))
+            spec = KeyframeSpec(ProblemSpec.of(data), cx, cy, int(data["res"]), tuple(int(v) for v in data["levels"]),
+                                int(data.get("dd_from", 0)))  # absent: float64, or double-double throughout
             if not spec.levels or spec.res < 2:
                 raise ValueError("no keyframes")
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
@@ -282,7 +336,11 @@ class KeyframeStore:
             raise UsageError(f"keyframe store {str(folder)!r}: {exc}") from None
 
     def write_manifest(self) -> None:
-        data = {"format": FORMAT, **self.spec.identity(), "levels": list(self.spec.levels)}
+        spec = self.spec
+        data = {"format": FORMAT, **spec.problem.as_metadata(), "cx": spec.cx, "cy": spec.cy, "res": spec.res,
+                "levels": list(spec.levels)}
+        if spec.problem.precision == "dd":
+            data["dd_from"] = spec.dd_from
         atomic_write(self.folder / MANIFEST, lambda fh: json.dump(data, fh, indent=1), mode="w")
 
     def path(self, level: int, partial: bool = False) -> Path:
@@ -348,7 +406,8 @@ class KeyframeStore:
         resumed = self.path(level, partial=True).is_file()
         values = self.load(level, partial=True) if resumed else np.full((res, res), np.nan)
         report.samples_resumed += int(np.count_nonzero(~np.isnan(values)))
-        if previous is not None and previous[0] == level - 1:
+        same_arithmetic = self.spec.precision_at(level - 1) == self.spec.precision_at(level)
+        if previous is not None and previous[0] == level - 1 and same_arithmetic:
             (ox, oy), (nx, ny) = keyframe_axes(self.spec, level - 1), keyframe_axes(self.spec, level)
             cols, cols_from = shared_samples(ox, nx)
             rows, rows_from = shared_samples(oy, ny)
