@@ -61,3 +61,14 @@ def test_comparison_picture_marks_sign_differences():
     third = picture[:, 3 * 6:]
     assert tuple(third[-1, -1]) == DIFFER_RGB
     assert tuple(third[0, 0]) != DIFFER_RGB
+
+
+def test_dd_chunks_are_sized_for_dd_cost():
+    """A dd engine call holds DD_SLOWDOWN times fewer pixels, so it still lasts about a second on a CPU."""
+    from viz.compute.engine import DD_SLOWDOWN, chunk_pixels
+
+    flops = 2.4e6  # one quick-preset run
+    f64, dd = chunk_pixels("cpu", flops), chunk_pixels("cpu", flops, "dd")
+    assert dd < f64
+    assert dd == chunk_pixels("cpu", flops * DD_SLOWDOWN)
+    assert chunk_pixels("cuda", flops, "dd") == chunk_pixels("cuda", flops)

@@ -55,7 +55,7 @@ class Engine:
     @property
     def chunk_pixels(self) -> int:
         """Pixels per call: see `chunk_pixels`."""
-        return chunk_pixels(self.arch, self.flops_per_run)
+        return chunk_pixels(self.arch, self.flops_per_run, self.precision)
 
     @property
     def flops_per_run(self) -> float:
@@ -142,6 +142,9 @@ class Engine:
 CPU_CHUNK_SECONDS = 1.0
 #: float64 flop/s of the engine per CPU core (SPEC's count), measured at n=16: 6-11 on a shared 2-core VM.
 CPU_FLOPS_PER_CORE = 5e9
+#: CPU time of a double-double run over a float64 one, measured per data row and core: 55x at n = 16, 70x at
+#: n = 8 (BENCHMARKS.md); a dd chunk is that much smaller, so progress and checkpoints still come every second.
+DD_SLOWDOWN = 60
 #: Most pixels per call: a CPU needs few in flight; a GPU needs a hundred thousand threads.
 MAX_CHUNK = {"cpu": 512, "cuda": 1 << 17}
 
@@ -154,15 +157,18 @@ def flops_per_run(problem: Problem, condition: Condition) -> float:
     return T * (rows * (4 * n * n + 10 * n) + forward_only * (2 * n * n + 4 * n) + 2 * (n * n + n))
 
 
-def chunk_pixels(arch: str, flops: float) -> int:
+def chunk_pixels(arch: str, flops: float, precision: str = "f64") -> int:
     """Pixels per engine call: on a CPU about CPU_CHUNK_SECONDS of work (at least one pixel), on CUDA the most.
 
     Sized by time, not count: at 1,000,000 steps one pixel is minutes of
-    work, at 100 steps 512 pixels are a fraction of a second.
+    work, at 100 steps 512 pixels are a fraction of a second. A
+    double-double run costs DD_SLOWDOWN float64 runs.
     """
     if arch == "cuda":
         return MAX_CHUNK["cuda"]
     budget = CPU_CHUNK_SECONDS * CPU_FLOPS_PER_CORE * (os.cpu_count() or 1)
+    if precision == "dd":
+        budget /= DD_SLOWDOWN
     return max(1, min(MAX_CHUNK["cpu"], int(budget // max(flops, 1.0))))
 
 

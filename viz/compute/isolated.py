@@ -102,7 +102,7 @@ class IsolatedEngine:
     @property
     def chunk_pixels(self) -> int:
         """Pixels per call, as the in-process Engine would take them."""
-        return chunk_pixels(self.arch, self.flops_per_run)
+        return chunk_pixels(self.arch, self.flops_per_run, self.spec.precision)
 
     def prepare(self) -> None:
         """Build the kernel now (one throwaway pixel, not counted)."""
