@@ -166,13 +166,12 @@ class Explorer:
             return
         mode = PRECISION_MODES[(PRECISION_MODES.index(self.precision_mode) + 1) % len(PRECISION_MODES)]
         self.precision_mode = mode
+        clamped = False
         if mode == "f64":
             view, clamped = zoom(self.view, 1.0, "f64")
-            if clamped:
-                self.say("float64 forced: zoomed out to its limit")
             self.set_view(view)
         self._update_precision()
-        self.say(self._precision_line())
+        self.say(self._precision_line() + ("; zoomed out to float64's limit" if clamped else ""))
 
     def _precision_line(self) -> str:
         if not self.settings.dd_available:
