@@ -64,6 +64,7 @@ def test_png_and_window_contradict(tmp_path):
     (("--width", "7"), "width 8 and 16"),
     (("--size", "big"), "size must look like"),
     (("--window", "0", "inf", "0", "1"), "four finite numbers"),
+    (("--precision", "f128"), "invalid choice: 'f128'"),
 ])
 def test_bad_flags(args, text):
     assert text in refused(*args)

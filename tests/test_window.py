@@ -236,6 +236,64 @@ def test_n_zooms_in_on_the_boundary_nearest_the_centre(explorer, display):
     assert (shown[row, col - 1] > 0) != (shown[row, col] > 0)  # the new centre sits on a sign change
 
 
+def near_float64_limit(factor: float) -> View:
+    """A window-sized view at ACROSS (the tanh quick boundary) whose pixel is `factor` times float64's limit there."""
+    from decimal import Decimal
+
+    from test_exact_windows import ACROSS
+
+    from viz.sampling.view import decimal_to_fixed, min_pixel
+
+    x0, x1, y0, y1 = (Decimal(v) for v in ACROSS)
+    view = View(decimal_to_fixed((x0 + x1) / 2), decimal_to_fixed((y0 + y1) / 2), 1e-15, *SIZE)
+    return View(view.cx, view.cy, factor * min_pixel(view, "f64"), *SIZE)
+
+
+def precision_line(explorer) -> str:
+    return next(line for line in hud_lines(explorer.view, explorer._status()) if line.startswith("precision: "))
+
+
+def test_auto_precision_takes_double_double_near_the_float64_limit_and_float64_back(explorer, display):
+    explorer.select(condition="tanh", preset=PRESETS["quick"])  # no need to wait for home
+    point_at(display, explorer, 96, 54)
+    explorer.set_view(near_float64_limit(12.0))
+    assert explorer.precision == "f64" and precision_line(explorer) == "precision: f64 (auto)"
+    xdo(display, "key", "Prior")  # 2x about the centre: 6x the limit, still float64
+    pump(explorer, lambda: explorer.view.pixel < near_float64_limit(7.0).pixel, timeout=5)
+    assert explorer.precision == "f64"
+    xdo(display, "key", "Prior")  # 3x: double-double
+    pump(explorer, lambda: explorer.view.pixel < near_float64_limit(4.0).pixel, timeout=5)
+    assert explorer.precision == "dd" and explorer.refiner.key.precision == "dd"
+    assert precision_line(explorer) == "precision: dd (auto: past float64)"
+    pump(explorer, lambda: coverage(explorer.view, explorer.refiner.store).fraction > 0, timeout=400)
+    xdo(display, "key", "Next")  # 6x again: still double-double, the hysteresis keeps it
+    pump(explorer, lambda: explorer.view.pixel > near_float64_limit(5.0).pixel, timeout=5)
+    assert explorer.precision == "dd"
+    xdo(display, "key", "Next")  # 12x: float64 again
+    pump(explorer, lambda: explorer.precision == "f64", timeout=5)
+    assert precision_line(explorer) == "precision: f64 (auto)" and explorer.refiner.key.precision == "f64"
+
+
+def test_d_forces_float64_which_refuses_to_zoom_past_its_limit_and_double_double_which_does_not(explorer, display):
+    explorer.select(condition="tanh", preset=PRESETS["quick"])  # no need to wait for home
+    point_at(display, explorer, 96, 54)
+    explorer.set_view(near_float64_limit(0.25))  # auto zooms past float64's limit
+    assert explorer.precision == "dd"
+    xdo(display, "key", "d")  # auto -> f64: back out to float64's limit
+    pump(explorer, lambda: explorer.precision_mode == "f64", timeout=5)
+    at_limit = explorer.view
+    assert at_limit.pixel >= 0.999 * near_float64_limit(1.0).pixel and explorer.precision == "f64"
+    assert precision_line(explorer).startswith("precision: f64 (forced")
+    xdo(display, "key", "Prior")
+    pump(explorer, lambda: "zoom refused" in explorer._status().message, timeout=5)
+    assert explorer.view.pixel > 0.999 * at_limit.pixel and "D: double-double" in explorer._status().message
+    xdo(display, "key", "d", "Prior")  # f64 -> dd, and the zoom goes on
+    pump(explorer, lambda: explorer.view.pixel < at_limit.pixel, timeout=5)
+    assert explorer.precision_mode == explorer.precision == "dd"
+    xdo(display, "key", "d")
+    pump(explorer, lambda: explorer.precision_mode == "auto", timeout=5)
+
+
 def test_holding_z_zooms_in_and_x_out(explorer, display):
     go_home(explorer)
     point_at(display, explorer, 96, 54)

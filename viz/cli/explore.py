@@ -6,7 +6,7 @@ from pathlib import Path
 
 from viz.cli import args as cliargs
 from viz.errors import UsageError
-from viz.explore.settings import ExploreRequest, settings_for
+from viz.explore.settings import PRECISION_MODES, ExploreRequest, settings_for
 
 DEFAULT_SIZE = (1280, 720)
 
@@ -24,6 +24,9 @@ def register(subparsers) -> None:
     cliargs.add_cluster_args(p, tiles=False)
     p.add_argument("--size", type=cliargs.parse_size, default=DEFAULT_SIZE, metavar="WxH",
                    help="window size in pixels (default 1280x720)")
+    p.add_argument("--precision", choices=PRECISION_MODES, default="auto",
+                   help="auto: float64, and double-double (CPU only, ~50-100x slower) once float64 nears its "
+                        "limit; f64 or dd: always that (D cycles them in the window; default %(default)s)")
     p.add_argument("--fullscreen", action="store_true", help="start fullscreen (F or F11 toggles)")
     p.add_argument("--cache-mb", type=float, default=512.0,
                    help="memory for computed samples, all conditions together (default %(default)s)")
@@ -42,7 +45,7 @@ def request_from(args: argparse.Namespace) -> ExploreRequest:
         raise UsageError("--window/--panel contradict the saved view being reopened")
     common = dict(png=args.still, bookmark=args.bookmark, bookmarks=args.bookmarks, preset=args.preset,
                   arch=args.arch, size=args.size, cache_mb=args.cache_mb, fullscreen=args.fullscreen,
-                  cluster=args.cluster)
+                  cluster=args.cluster, precision=args.precision)
     if args.still or args.bookmark:
         return ExploreRequest(**common)
     return ExploreRequest(**common, condition=cliargs.condition_name(args), panel=args.panel,

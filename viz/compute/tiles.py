@@ -119,13 +119,16 @@ def measure_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarra
 
 
 def measure_points(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """The float64 measures of scattered pairs (xs[i], ys[i]), in the given order: the explorer's batches."""
+    """The float64 measures of scattered pairs (xs[i], ys[i]), in the given order: the explorer's batches.
+
+    A double-double problem's pairs may be DD_PAIRS arrays; they reach the engine as they are.
+    """
     from viz.compute.loop import compute_pixels
 
     engine = cached_engine(spec)
     values = np.full(len(xs), np.nan)
-    compute_pixels(engine.measure, np.asarray(xs, np.float64), np.asarray(ys, np.float64), values,
-                   np.arange(values.size), chunk=engine.chunk_pixels)
+    compute_pixels(engine.measure, np.asarray(xs), np.asarray(ys), values, np.arange(values.size),
+                   chunk=engine.chunk_pixels)
     return values
 
 

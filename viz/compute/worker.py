@@ -21,7 +21,8 @@ WORKER_NICE = 5
 def serve(conn, arch: str) -> None:
     """The worker process: start the engine, then measure batches until told to stop.
 
-    Messages in: (job, ProblemSpec, xs, ys) | None. Messages out:
+    Messages in: (job, ProblemSpec, xs, ys) | None; a double-double
+    problem's xs and ys are DD_PAIRS arrays (hyperparameters past float64). Messages out:
     ("ready", arch) | ("error", line) | ("kernel", width, building) |
     ("done", job, measures, seconds, evaluations) | ("cached", width, built).
 
@@ -54,8 +55,9 @@ def serve(conn, arch: str) -> None:
             engine = engines.get(spec)
             building = False
             if engine is None:
-                if spec.width not in backend.kernels:
-                    building = not backend.is_cached(spec.width)
+                fresh = _first_use(spec, backend)
+                if fresh is not None:
+                    building = fresh
                     conn.send(("kernel", spec.width, building))
                 engine = engines[spec] = build_engine(spec, backend)
             start, counted = time.perf_counter(), engine.evaluations
@@ -63,7 +65,7 @@ def serve(conn, arch: str) -> None:
             compute_pixels(engine.measure, xs, ys, measures, np.arange(len(xs)), chunk=engine.chunk_pixels)
             evaluations += engine.evaluations - counted
             conn.send(("done", job, measures, time.perf_counter() - start, evaluations))
-            if building:
+            if building and spec.precision == "f64":  # the offline cache's stamps name float64 kernels only
                 backend, built = flush_cache(backend)
                 engines.clear()  # their kernels died with the flush; they load from disk when next used
                 conn.send(("cached", spec.width, built))
@@ -71,3 +73,20 @@ def serve(conn, arch: str) -> None:
         conn.send(("error", str(exc)))
     except (EOFError, ConnectionError):  # the window went away (closed or killed): nothing to report to
         return
+
+
+def _first_use(spec, backend) -> bool | None:
+    """None when this problem's kernel already runs in this process; else whether it will be built, not loaded.
+
+    A double-double kernel counts as built: the offline cache's stamps say
+    nothing about it.
+    """
+    if spec.precision == "dd":
+        from viz.compute.kernels.choice import dd_layout_for
+
+        try:
+            layout = dd_layout_for(backend.arch, spec.width)
+        except ValueError:
+            return None  # no such kernel here: build_engine says so in one line
+        return None if (layout, spec.width) in backend.kernels else True
+    return None if spec.width in backend.kernels else not backend.is_cached(spec.width)

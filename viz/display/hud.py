@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
-from viz.sampling.view import View, at_limit, depth, hyper_at
+from viz.sampling.view import FRAC_BITS, View, at_limit, depth, exp10_decimal, hyper_at
 
 #: Keys and what they do, as the `?` overlay lists them.
 KEYS = (
@@ -20,6 +22,7 @@ KEYS = (
     ("hold Z / X", "zoom in / out continuously"),
     ("1-6", "condition: tanh, ReLU, linear, minibatch, dataset 1, init (one colour: goes home)"),
     ("P", "switch preset"),
+    ("D", "precision: auto (double-double past float64) / float64 / double-double"),
     ("F / F11", "fullscreen"),
     ("R", "home: where this condition's boundary shows at this preset"),
     ("N / Tab", "zoom in on the boundary nearest the centre"),
@@ -49,30 +52,43 @@ class Status:
     recording: bool = False
     building: bool = False  # the kernel in `compiling` is built (not in Taichi's cache), not loaded
     cluster: str | None = None  # the cluster's workers and px/s, when batches run on one
+    precision: str = ""  # the arithmetic in use and why, as the HUD says it
+    limit: str = "f64"  # the arithmetic whose limit zooming stops at ("f64" or "dd")
 
 
-def digits(view: View) -> int:
-    """Significant digits that tell neighbouring pixels' hyperparameters apart (3 to 17)."""
+def digits(view: View, most: int = 17) -> int:
+    """Significant digits that tell neighbouring pixels' hyperparameters apart (3 to `most`)."""
     relative = view.pixel * math.log(10.0)  # relative step between neighbouring pixels
-    return min(max(math.ceil(-math.log10(relative)) + 1, 3), 17)
+    return min(max(math.ceil(-math.log10(relative)) + 1, 3), most)
 
 
-def _num(value: float, sig: int) -> str:
-    return format(float(value), f".{sig}g")
+def _num(value, sig: int) -> str:
+    return format(value if isinstance(value, Decimal) else float(value), f".{sig}g")
 
 
-def view_lines(view: View, axis_names: tuple[str, str], cursor: tuple[float, float] | None = None) -> list[str]:
-    """The view in hyperparameter units (not logs): the ranges, the centre, the cursor and the depth."""
-    sig = digits(view)
-    (x0, x1), (y0, y1) = hyper_at(view, [0.0, view.cols], [0.0, view.rows])
-    cx, cy = hyper_at(view, view.cols / 2.0, view.rows / 2.0)
+def _exact_at(view: View, px: float, py: float) -> tuple[Decimal, Decimal]:
+    """Hyperparameters at a pixel position in decimal: past float64, floats would print neighbours alike."""
+    return tuple(exp10_decimal(Fraction(centre, 1 << FRAC_BITS) + (Fraction(p) - Fraction(n, 2)) * Fraction(view.pixel))
+                 for centre, n, p in ((view.cx, view.cols, px), (view.cy, view.rows, py)))
+
+
+def view_lines(view: View, axis_names: tuple[str, str], cursor: tuple[float, float] | None = None,
+               exact: bool = False) -> list[str]:
+    """The view in hyperparameter units (not logs): the ranges, the centre, the cursor and the depth.
+
+    exact: the numbers in decimal, with up to 34 digits (a double-double view past float64's 17).
+    """
+    sig = digits(view, 34 if exact else 17)
+    at = (lambda px, py: _exact_at(view, px, py)) if exact else (lambda px, py: hyper_at(view, px, py))
+    (x0, y0), (x1, y1) = at(0.0, 0.0), at(view.cols, view.rows)
+    cx, cy = at(view.cols / 2.0, view.rows / 2.0)
     lines = [
         f"x {axis_names[0]}: {_num(x0, sig)} .. {_num(x1, sig)}",
         f"y {axis_names[1]}: {_num(y0, sig)} .. {_num(y1, sig)}",
         f"centre: ({_num(cx, sig)}, {_num(cy, sig)})",
     ]
     if cursor is not None:
-        mx, my = hyper_at(view, cursor[0], cursor[1])
+        mx, my = at(cursor[0], cursor[1])
         lines.append(f"cursor: ({_num(mx, sig)}, {_num(my, sig)})")
     lines.append(f"depth: {depth(view):.2f} decades   pixel: {view.pixel:.3g} decades")
     return lines
@@ -93,6 +109,8 @@ def status_lines(status: Status) -> list[str]:
     else:
         work = [f"refining {100.0 * status.fraction:.0f}%  (level {status.level[0]}/{status.level[1]})   {rate}"]
     lines = [f"{status.condition}   preset {status.preset}   backend {status.backend or '...'}", *work]
+    if status.precision:
+        lines.append(status.precision)
     if status.cluster:
         lines.append(f"cluster: {status.cluster}")
     if status.recording:
@@ -102,20 +120,24 @@ def status_lines(status: Status) -> list[str]:
     return lines
 
 
-def warning_line(view: View) -> str | None:
-    """The float64-limit warning, or None while zooming in is still possible."""
-    if at_limit(view):
-        return "float64 limit: neighbouring pixels would be equal; zooming in further is refused"
-    return None
+def warning_line(view: View, limit: str = "f64") -> str | None:
+    """The warning at the limit of the arithmetic zooming stops at, or None while zooming in is still possible."""
+    if not at_limit(view, limit):
+        return None
+    if limit == "dd":
+        return "double-double limit: neighbouring pixels would be equal; zoom in refused"
+    return "float64 limit: neighbouring pixels would be equal; zoom in refused (D: dd)"
 
 
 def hud_lines(view: View, status: Status) -> list[str]:
-    """All HUD text, top to bottom."""
-    warning = warning_line(view)
+    """All HUD text, top to bottom; the numbers in decimal once float64 cannot print them apart."""
+    warning = warning_line(view, status.limit)
     cursor = status.cursor
     if cursor is not None and not (0 <= cursor[0] < view.cols and 0 <= cursor[1] < view.rows):
         cursor = None
-    return status_lines(status) + view_lines(view, status.axis_names, cursor) + ([warning] if warning else [])
+    exact = status.limit == "dd" and digits(view, 34) > 17
+    return (status_lines(status) + view_lines(view, status.axis_names, cursor, exact)
+            + ([warning] if warning else []))
 
 
 def help_lines() -> list[str]:

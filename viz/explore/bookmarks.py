@@ -17,7 +17,8 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 
 import tomllib
@@ -28,9 +29,22 @@ from viz.outputs import atomic_write, read_png_meta
 from viz.paper.stills import window_value
 from viz.problem.conditions import CONDITIONS, READOUTS
 from viz.problem.spec import PRECISIONS, ProblemSpec
-from viz.sampling.view import View, check_window, decimal_to_fixed, fixed_to_decimal, from_fixed, from_old_fixed
+from viz.sampling.view import (
+    FRAC_BITS,
+    View,
+    check_window,
+    decimal_to_fixed,
+    fixed_to_decimal,
+    from_fixed,
+    from_old_fixed,
+)
 
 SUFFIXES = (".toml", ".json")
+#: Decimal places of a double-double view's window in its record: 1e-36 decades, 1e-5 of a pixel at
+#: double-double's limit (3e-31 decades).
+WINDOW_PLACES = 36
+WINDOW_QUANTUM = Decimal(1).scaleb(-WINDOW_PLACES)
+_EXACT = Context(prec=80)
 
 
 def default_file() -> Path:
@@ -75,11 +89,12 @@ class SavedView:
 
     @classmethod
     def of(cls, view: View, problem: ProblemSpec) -> SavedView:
-        """The record of an explorer view."""
+        """The record of an explorer view; a double-double one keeps its window's digits past float64 too."""
         cx, cy = from_fixed(view.cx), from_fixed(view.cy)
         w, h = view.spans
-        return cls(problem, (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2),
-                   view.cols, view.rows, (view.cx, view.cy), view.pixel)
+        exact = exact_window(view) if problem.precision == "dd" else None
+        window = covering_floats(exact) if exact else (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
+        return cls(problem, window, view.cols, view.rows, (view.cx, view.cy), view.pixel, exact)
 
     def view(self, cols: int, rows: int) -> View:
         """The saved view in a cols x rows window: exact when sizes match, else the same region fitted."""
@@ -161,6 +176,17 @@ def parse_record(record, where: str) -> SavedView:
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
     return SavedView(problem, window, cols, rows, centre, pixel, exact)
+
+
+def exact_window(view: View) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """A view's log10 window to WINDOW_PLACES decimal places: every digit past float64 that a deep view needs."""
+    ends = []
+    for centre, n in ((view.cx, view.cols), (view.cy, view.rows)):
+        half = Fraction(view.pixel) * n / 2
+        for end in (Fraction(centre, 1 << FRAC_BITS) - half, Fraction(centre, 1 << FRAC_BITS) + half):
+            value = _EXACT.divide(Decimal(end.numerator), Decimal(end.denominator))
+            ends.append(value.quantize(WINDOW_QUANTUM, context=_EXACT))
+    return tuple(ends)
 
 
 def covering_floats(window: tuple[Decimal, ...]) -> tuple[float, float, float, float]:

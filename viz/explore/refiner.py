@@ -13,9 +13,10 @@ The display loop calls `Refiner.step(view)` once per frame. It never
 blocks: it files any finished batch into its store, then, if the worker is
 idle, hands it the next batch the scheduler picks for the current view. One
 batch is in flight at a time, so the scheduler never hands out a sample
-twice. Each problem (condition, width, steps, seed, readout) keeps its own
-sample store; all stores together stay within the cache limit, the least
-recently shown giving way first. Closing kills the worker at once, even
+twice. Each problem (condition, width, steps, seed, readout, precision)
+keeps its own sample store, so float64 and double-double samples never
+mix; all stores together stay within the cache limit, the least recently
+shown giving way first. Closing kills the worker at once, even
 mid-batch, so quitting never waits for a kernel.
 
 With a Dask cluster (`cluster`, a --cluster value) the batches are Dask
@@ -73,7 +74,7 @@ class Coverage:
 def coverage(view: View, store: SampleStore) -> Coverage:
     """Count the samples of each of the view's levels that the store holds (reads the store only)."""
     counts = []
-    for level in levels(view):
+    for level in levels(view, precision=store.precision):
         mx, my = view_maps(view, level)
         done = 0
         for ty in my.tiles:
@@ -103,6 +104,7 @@ class _InFlight:
     def __init__(self, store: SampleStore, pending: dict[TileKey, np.ndarray]) -> None:
         self._store = store
         self._pending = pending
+        self.precision = store.precision
 
     def is_complete(self, key: TileKey) -> bool:
         return self._store.is_complete(key)
@@ -206,7 +208,7 @@ class Refiner:
             self.rate = 0.0
         self.key = key
         if key not in self._stores:
-            self._stores[key] = SampleStore(self.cache_mb)
+            self._stores[key] = SampleStore(self.cache_mb, key.precision)
             self._sizers[key] = BatchSizer(seconds=self.batch_seconds)
         self._stores[key] = self._stores.pop(key)  # most recently shown last
         self._share_cache()

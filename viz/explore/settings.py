@@ -14,7 +14,7 @@ from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, default_file, find_bookmark, from_png
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset
 from viz.problem.spec import PAPER_SEED, ProblemSpec
-from viz.sampling.view import check_window
+from viz.sampling.view import check_window, min_pixel
 
 #: Smallest window side the explorer opens, in pixels.
 MIN_SIDE = 16
@@ -41,6 +41,12 @@ class Settings:
     hud: bool = True
     title: str = "nnfractal explore"
     cluster: str | None = None  # a --cluster value: batches run as Dask tasks there
+    precision: str = "auto"  # one of PRECISION_MODES: what D starts from
+    dd_available: bool = True  # double-double runs on this backend (the CPU's)
+
+
+#: The explorer's arithmetic: auto (float64, double-double near float64's limit), or either forced.
+PRECISION_MODES = ("auto", "f64", "dd")
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class ExploreRequest:
     cache_mb: float = 512.0
     fullscreen: bool = False
     cluster: str | None = None
+    precision: str = "auto"
 
 
 def check_cache_mb(cache_mb: float) -> None:
@@ -85,7 +92,7 @@ def default_preset(arch: str) -> str:
 
 def settings_for(request: ExploreRequest) -> Settings:
     """The explorer's settings, every input checked before a window opens."""
-    from viz.compute.backend import cuda_available
+    from viz.compute.backend import cuda_available, resolve_arch
     from viz.problem.arrays import load_problem
 
     saved = from_png(request.png) if request.png else (
@@ -95,6 +102,14 @@ def settings_for(request: ExploreRequest) -> Settings:
     if min(request.size) < MIN_SIDE:
         raise UsageError(f"--size must be at least {MIN_SIDE}x{MIN_SIDE}, got {request.size[0]}x{request.size[1]}")
     check_cache_mb(request.cache_mb)
+    if request.precision not in PRECISION_MODES:
+        raise UsageError(f"unknown --precision {request.precision!r}; choose one of {', '.join(PRECISION_MODES)}")
+    dd_available = resolve_arch(request.arch) == "cpu"
+    if request.precision == "dd" and not dd_available:
+        raise UsageError("--precision dd runs on the CPU only (no CUDA port of the double-double kernel yet); "
+                         "use --arch cpu")
+    if saved is not None and (request.precision == "f64" or not dd_available):
+        check_float64_view(saved, request.size)
     base = PRESETS[default_preset(request.arch) if request.preset == "auto" else request.preset]
     if saved is not None:
         problem = saved.problem
@@ -115,4 +130,13 @@ def settings_for(request: ExploreRequest) -> Settings:
     return Settings(condition=problem.condition, preset=preset, presets=presets, home=home, size=request.size,
                     start=saved, seed=problem.seed, readout=problem.readout, arch=request.arch,
                     cache_mb=request.cache_mb, fullscreen=request.fullscreen,
-                    bookmarks=request.bookmarks or default_file(), cluster=request.cluster)
+                    bookmarks=request.bookmarks or default_file(), cluster=request.cluster,
+                    precision=request.precision, dd_available=dd_available)
+
+
+def check_float64_view(saved: SavedView, size: tuple[int, int]) -> None:
+    """Refuse to reopen in float64 a view deeper than float64 resolves (its neighbouring pixels would be equal)."""
+    view = saved.view(*size)
+    if view.pixel * (1.0 + 2.0 ** -30) < min_pixel(view, "f64"):
+        raise UsageError(f"this view is {min_pixel(view, 'f64') / view.pixel:.3g} times finer than float64 resolves; "
+                         "reopen it with --precision dd or auto (on the CPU)")

@@ -28,13 +28,13 @@ from viz.display.renderer import read_rgb8
 from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, save_bookmark
 from viz.explore.refiner import Refiner, coverage
-from viz.explore.settings import Settings
+from viz.explore.settings import PRECISION_MODES, Settings
 from viz.outputs import save_png
 from viz.problem.conditions import CONDITIONS, Preset, home_window
 from viz.problem.spec import ProblemSpec
 from viz.sampling.boundary import both_signs, nearest_boundary
 from viz.sampling.picture import picture
-from viz.sampling.view import View, pan, resize, zoom, zoom_at
+from viz.sampling.view import View, min_pixel, pan, resize, zoom, zoom_at
 
 #: Conditions on keys 1-6, in the paper's Figure 1 order.
 CONDITION_KEYS = ("tanh", "relu", "linear", "minibatch", "single", "init")
@@ -59,6 +59,10 @@ MESSAGE_SECONDS = 4.0
 MAX_FPS = 60
 #: Frames per second of a V recording.
 RECORD_FPS = 30
+#: Under auto precision, double-double takes over when the pixel comes within this factor of
+#: float64's limit, and float64 back once it is this factor above it (the gap keeps a zoom
+#: hovering at one depth from switching to and fro, each switch a picture computed anew).
+AUTO_DD, AUTO_F64 = 4.0, 8.0
 
 
 @dataclass
@@ -88,6 +92,11 @@ class Explorer:
         self.condition = start.problem.condition if start else settings.condition
         self.preset = settings.preset
         self.view = start.view(cols, rows) if start else View.fit(*settings.home, cols, rows)
+        self.precision_mode = settings.precision if settings.dd_available else "f64"
+        self.precision = "f64"  # the arithmetic in use: the mode's, or under auto the view's
+        self._update_precision(announce=False)
+        if self.precision_mode == "auto" and start is not None and start.problem.precision != self.precision:
+            self.precision_mode = self.precision = start.problem.precision  # a saved view reopens as it was saved
         self.refiner = Refiner(self._key(), settings.arch, settings.cache_mb, cluster=settings.cluster)
         self.scale = ColourScale(split=settings.readout != "probe")
         self.input = _Input()
@@ -115,9 +124,15 @@ class Explorer:
     # -- problem and view ---------------------------------------------------
 
     def _key(self) -> ProblemSpec:
-        """The problem on show: the condition and preset chosen in the window, the seed and readout it started with."""
+        """The problem on show: the condition and preset chosen in the window, the seed and readout it started
+        with, and the arithmetic in use (each keeps its own samples)."""
         return ProblemSpec(self.condition, self.preset.width, self.preset.steps, self.settings.seed,
-                           self.settings.readout)
+                           self.settings.readout, self.precision)
+
+    @property
+    def limit(self) -> str:
+        """The arithmetic whose limit zooming stops at: float64's only when float64 is forced."""
+        return "f64" if self.precision_mode == "f64" else "dd"
 
     def set_view(self, view: View) -> None:
         """Show another view at once: what is computed is resampled now, the rest fills in."""
@@ -125,12 +140,58 @@ class Explorer:
             self.view = view
             self._dirty = self._urgent = True
             self._moved_at = self.clock()
+            self._update_precision()
+
+    def _update_precision(self, announce: bool = True) -> None:
+        """Under auto, take double-double near float64's limit and float64 back well above it; switch the samples."""
+        if self.precision_mode != "auto":
+            wanted = self.precision_mode
+        else:
+            near = self.view.pixel / min_pixel(self.view, "f64")
+            wanted = "dd" if near <= AUTO_DD or (self.precision == "dd" and near <= AUTO_F64) else "f64"
+        if wanted == self.precision:
+            return
+        self.precision = wanted
+        self._dirty = True
+        if announce:
+            self.refiner.select(self._key())
+            if self.precision_mode == "auto":
+                self.say("double-double from here: float64 would soon merge neighbouring pixels (slower)"
+                         if wanted == "dd" else "float64 again: this view is well above its limit")
+
+    def cycle_precision(self) -> None:
+        """D: auto -> f64 -> dd -> auto. Forcing float64 past its limit first zooms out to that limit."""
+        if not self.settings.dd_available:
+            self.say("double-double runs on the CPU only: this explorer computes in float64")
+            return
+        mode = PRECISION_MODES[(PRECISION_MODES.index(self.precision_mode) + 1) % len(PRECISION_MODES)]
+        self.precision_mode = mode
+        clamped = False
+        if mode == "f64":
+            view, clamped = zoom(self.view, 1.0, "f64")
+            self.set_view(view)
+        self._update_precision()
+        self.say(self._precision_line() + ("; zoomed out to float64's limit" if clamped else ""))
+
+    def _precision_line(self) -> str:
+        if not self.settings.dd_available:
+            return "precision: f64 (double-double: CPU only)"
+        if self.precision_mode == "auto":
+            return "precision: dd (auto: past float64)" if self.precision == "dd" else "precision: f64 (auto)"
+        return f"precision: {self.precision} (forced; D cycles auto / f64 / dd)"
+
+    def _refused(self, view: View) -> None:
+        """Say why a zoom in stopped, and which key goes further where one does."""
+        if warning_line(view, self.limit):
+            self.say("zoom refused: at the double-double limit" if self.limit == "dd"
+                     else "zoom refused: at the float64 limit (D: double-double goes deeper)")
 
     def zoom_by(self, factor: float, at: tuple[float, float] | None = None) -> None:
         """Zoom about a pixel position (bottom-left origin), or the centre; say so when refused."""
-        view, clamped = zoom(self.view, factor) if at is None else zoom_at(self.view, at[0], at[1], factor)
-        if clamped and factor > 1.0 and warning_line(view):
-            self.say("zoom refused: at the float64 limit")
+        view, clamped = (zoom(self.view, factor, self.limit) if at is None
+                         else zoom_at(self.view, at[0], at[1], factor, self.limit))
+        if clamped and factor > 1.0:
+            self._refused(view)
         self.set_view(view)
 
     def select(self, condition: str | None = None, preset: Preset | None = None) -> None:
@@ -169,9 +230,9 @@ class Explorer:
             self.say("no boundary in this picture: zoom out or press R")
             return False
         centred = pan(self.view, point[0] * scale - self.view.cols / 2.0, point[1] * scale - self.view.rows / 2.0)
-        view, clamped = zoom(centred, KEY_ZOOM)
-        if clamped and warning_line(view):
-            self.say("zoom refused: at the float64 limit")
+        view, clamped = zoom(centred, KEY_ZOOM, self.limit)
+        if clamped:
+            self._refused(view)
         self.set_view(view)
         return True
 
@@ -272,7 +333,7 @@ class Explorer:
             glfw.KEY_N: self.seek_boundary, glfw.KEY_TAB: self.seek_boundary,
             glfw.KEY_F: self.toggle_fullscreen, glfw.KEY_F11: self.toggle_fullscreen,
             glfw.KEY_S: self.screenshot, glfw.KEY_B: self.bookmark, glfw.KEY_V: self.toggle_recording,
-            glfw.KEY_H: self._toggle_hud, glfw.KEY_F1: self._toggle_help,
+            glfw.KEY_H: self._toggle_hud, glfw.KEY_F1: self._toggle_help, glfw.KEY_D: self.cycle_precision,
         }
         for number, name in enumerate(CONDITION_KEYS):
             once[glfw.KEY_1 + number] = lambda name=name: self.select(condition=name)
@@ -428,7 +489,7 @@ class Explorer:
                       f"{self.preset.steps} steps)", self.refiner.backend, self.refiner.compiling, cov.fraction,
                       (done, len(cov.levels)), self.refiner.rate, self.input.cursor,
                       self.input.messages[-1][1] if self.input.messages else "", self.recorder is not None,
-                      self.refiner.building, self.refiner.cluster_line)
+                      self.refiner.building, self.refiner.cluster_line, self._precision_line(), self.limit)
 
     def update(self, dt: float) -> None:
         """Everything but drawing: held keys, compute, the picture and its colour scale."""
@@ -474,7 +535,8 @@ class Explorer:
         self.live.draw(self.ctx.screen)
         if self.show_hud:
             lines = self._hud_lines() if lines is None else lines
-            self.hud.draw(lines, help_lines() if self.show_help else None, warning_line(self.view) is not None)
+            warn = warning_line(self.view, self.limit) is not None
+            self.hud.draw(lines, help_lines() if self.show_help else None, warn)
             self._drawn_lines = lines
 
     def frame(self) -> None:

@@ -69,7 +69,7 @@ def boundary_pixels(measures: np.ndarray) -> np.ndarray:
 
 def at_full_resolution(view: View, store: SampleStore) -> np.ndarray:
     """Which pixels of a view show their own sample at the view's finest level (rows x cols), not a coarser one."""
-    level = level_for(view.pixel)
+    level = level_for(view.pixel, store.precision)
     mx, my = view_maps(view, level)
     xs, ys = mx.base + mx.rel, my.base + my.rel
     done = np.zeros((view.rows, view.cols), bool)

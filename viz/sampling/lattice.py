@@ -106,6 +106,19 @@ def axis_values(level: int, t: int) -> np.ndarray:
     return values
 
 
+@lru_cache(maxsize=1024)
+def axis_values_dd(level: int, t: int) -> np.ndarray:
+    """`axis_values` as double-double: one DD_PAIRS array (read-only), so a batch travels to the engine as one array.
+
+    Costs TILE decimal powers per tile, hence the cache.
+    """
+    from viz.compute.engine import dd_pairs
+
+    values = dd_pairs(*sample_values_dd(level, range(t << TILE_BITS, (t + 1) << TILE_BITS)))
+    values.flags.writeable = False
+    return values
+
+
 def axis_map(centre: int, n: int, pixel: float, level: int) -> AxisMap:
     """Nearest samples of `level` to the centres of n pixels of `pixel` decades around `centre`.
 

@@ -56,13 +56,13 @@ def _mosaic(store: SampleStore, level: int, mx: AxisMap, my: AxisMap, dtype) -> 
 def layers(view: View, store: SampleStore, dtype=np.float64) -> list[Layer]:
     """The levels that can show something in the view, finest first.
 
-    From the view's own level (`level_for`) down, skipping levels with no
+    From the view's own level (`level_for` in the store's arithmetic) down, skipping levels with no
     tile in view, and stopping after the first level that leaves no hole:
     nothing coarser could show through it. A pixel shows the first layer
     whose sample for it is not NaN.
     """
     found = []
-    for level in range(level_for(view.pixel), -1, -1):
+    for level in range(level_for(view.pixel, store.precision), -1, -1):
         if not store.has_level(level):
             continue
         mx, my = view_maps(view, level)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from viz.sampling.lattice import TILE_BITS, TileKey, axis_values, level_for, view_maps, visible
+from viz.sampling.lattice import TILE_BITS, TileKey, axis_values, axis_values_dd, level_for, view_maps, visible
 from viz.sampling.store import SampleStore
 from viz.sampling.view import View
 
@@ -71,13 +71,14 @@ class Batch:
         return len(self.xs)
 
 
-def levels(view: View, coarse_samples: int = COARSE_SAMPLES) -> range:
+def levels(view: View, coarse_samples: int = COARSE_SAMPLES, precision: str = "f64") -> range:
     """The lattice levels a view is computed at, coarsest first.
 
     From the level with about coarse_samples samples across the shorter side
-    of the window up to the finest, `level_for(view.pixel)`.
+    of the window up to the finest, `level_for(view.pixel, precision)`
+    (double-double goes deeper than float64 keeps neighbours apart).
     """
-    finest = level_for(view.pixel)
+    finest = level_for(view.pixel, precision)
     short = min(view.spans)
     coarsest = math.ceil(math.log2(coarse_samples / short))
     return range(min(max(coarsest, 0), finest), finest + 1)
@@ -86,7 +87,7 @@ def levels(view: View, coarse_samples: int = COARSE_SAMPLES) -> range:
 def plan(view: View, store: SampleStore, coarse_samples: int = COARSE_SAMPLES) -> Iterator[Work]:
     """The view's tiles that miss samples it shows, in priority order; reads the store only."""
     half = 1 << (TILE_BITS - 1)
-    for level in levels(view, coarse_samples):
+    for level in levels(view, coarse_samples, store.precision):
         mx, my = view_maps(view, level)
         work = []
         for ty in my.tiles:
@@ -123,8 +124,10 @@ def next_batch(view: View, store: SampleStore, budget: int,
     so those are never handed out again. A batch holds one level only: a
     finer tile could not yet inherit the samples still in flight.
     boundary_first=False gives the order without it (nearest the centre
-    only), which `bench --explore` measures against.
+    only), which `bench --explore` measures against. A double-double
+    store's batch carries DD_PAIRS arrays (lattice.axis_values_dd).
     """
+    values = axis_values_dd if store.precision == "dd" else axis_values
     works: list[Work] = []
     for work in plan(view, store, coarse_samples):
         if works and work.key.level != works[0].key.level:
@@ -152,8 +155,8 @@ def next_batch(view: View, store: SampleStore, budget: int,
             order = np.argsort(np.hypot(work.offset[0] + c, work.offset[1] + r), kind="stable")[:budget - taken]
             r, c = r[order], c[order]
             parts.append(Part(work.key, r, c, taken, taken + r.size))
-            xs.append(axis_values(level, tx)[c])
-            ys.append(axis_values(level, ty)[r])
+            xs.append(values(level, tx)[c])
+            ys.append(values(level, ty)[r])
             taken += r.size
             if taken >= budget:
                 return Batch(np.concatenate(xs), np.concatenate(ys), tuple(parts))

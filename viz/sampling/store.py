@@ -6,7 +6,10 @@ the scheduler computes only the samples a view shows. A new tile starts
 with every sample it shares with a coarser tile already in the store, so a
 sample is computed once, whatever the zoom. Memory is bounded: the least
 recently used tiles go first. Composing a view's picture from the tiles is
-viz.sampling.picture's job.
+viz.sampling.picture's job. A store holds one arithmetic's samples
+(`precision`, "f64" or "dd"): the levels a view uses and the values its
+samples stand for follow from it, and float64 and double-double samples of
+one point never meet in one store.
 """
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ TILE_BYTES = TILE * TILE * 8
 class SampleStore:
     """Tiles of measures keyed by TileKey, least recently used dropped beyond limit_mb."""
 
-    def __init__(self, limit_mb: float = 512.0) -> None:
+    def __init__(self, limit_mb: float = 512.0, precision: str = "f64") -> None:
+        self.precision = precision
         self._tiles: OrderedDict[TileKey, np.ndarray] = OrderedDict()
         self._complete: set[TileKey] = set()
         self._per_level: Counter[int] = Counter()
