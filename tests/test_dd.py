@@ -448,3 +448,40 @@ def test_the_same_functions_work_elementwise_on_vectors(dd, run):
     np.testing.assert_array_equal(out[:, 2:4], run("dd_mul", cases))
     np.testing.assert_array_equal(out[:, 4:6], run("dd_div", cases))
     np.testing.assert_array_equal(out[:, 6:8], run("dd_tanh", cases[:, :2]))
+
+
+# -- compensated dot products (the dd kernel's n^2 work) -------------------------------------------------------
+
+DOT_TERMS = 16
+
+
+@SETTINGS
+@given(st.integers(0, 2 ** 32 - 1), st.integers(-300, 300))
+def test_dot2_sums_products_within_twice_the_working_precision(dd, seed, scale):
+    """dot2_add over 16 terms of a dd a times a float64 b: |error| <= 2 N u^2 sum|a b| (a dd sum's bound),
+    against the exact rational sum, cancellation included (signs are random)."""
+    import taichi as ti
+
+    rng = np.random.default_rng(seed)
+    a_hi = rng.standard_normal((50, DOT_TERMS)) * 2.0 ** scale * 10.0 ** rng.uniform(-3, 3, (50, DOT_TERMS))
+    a_lo = a_hi * rng.uniform(-2.0 ** -53, 2.0 ** -53, a_hi.shape)
+    a_hi, a_lo = a_hi + a_lo, a_lo - ((a_hi + a_lo) - a_hi)  # normalised pairs
+    b = rng.standard_normal((50, DOT_TERMS))
+    out = np.zeros((50, 2))
+
+    @ti.kernel
+    def dots(a_hi: ti.types.ndarray(), a_lo: ti.types.ndarray(), b: ti.types.ndarray(), out: ti.types.ndarray()):
+        for k in range(a_hi.shape[0]):
+            s, c = 0.0, 0.0
+            for t in range(DOT_TERMS):
+                ah, al = dd.split(a_hi[k, t])
+                bh, bl = dd.split(b[k, t])
+                s, c = dd.dot2_add(s, c, a_hi[k, t], a_lo[k, t], ah, al, b[k, t], bh, bl)
+            out[k, 0], out[k, 1] = dd.dot2_result(s, c)
+
+    dots(a_hi, a_lo, b, out)
+    for k in range(50):
+        terms = [(Fraction(float(h)) + Fraction(float(lo))) * Fraction(float(x))
+                 for h, lo, x in zip(a_hi[k], a_lo[k], b[k])]
+        error = abs(from_dd(*out[k]) - sum(terms))
+        assert error <= 2 * DOT_TERMS * Fraction(1, 2 ** 106) * sum(abs(t) for t in terms), k
