@@ -72,6 +72,7 @@ def headless_explorer(tmp_path: Path, recordings: Path, bookmarks: Path):
                                  home=DEFAULT_WINDOW, bookmarks=bookmarks, recordings=recordings)
     explorer.clock, explorer.input, explorer._urgent = time.perf_counter, _Input(), False
     explorer.condition, explorer.preset, explorer.recorder = "tanh", PRESETS["quick"], None
+    explorer.precision_mode, explorer.precision = "auto", "f64"
     explorer.view = View.fit(*DEFAULT_WINDOW, 32, 24)
     explorer.grab = lambda: np.zeros((24, 32, 3), np.uint8)
     return explorer
