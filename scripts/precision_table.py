@@ -75,7 +75,7 @@ def row(name: str, spec: StillSpec) -> str:
     for image in (f64, dd):
         try:
             dims.append(f"{dimension([image]).dimension:.2f}")
-        except Exception as exc:  # a one-colour picture has no boundary to count
+        except UsageError as exc:  # too small to box-count, or one colour (no boundary)
             dims.append(f"- ({exc})")
     return (f"| {name} | {spec.cols}x{spec.rows} | {int(differ.sum())} ({100 * differ.mean():.1f}%) | "
             f"{dims[0]} | {dims[1]} | {seconds:.0f} |")
