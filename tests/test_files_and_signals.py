@@ -273,9 +273,9 @@ def test_4_sigterm_during_figure1_keeps_the_finished_panels(tmp_path):
 def test_5_sigterm_during_zoom_encoding_keeps_the_keyframes_and_leaves_no_part_file(tmp_path):
     out = tmp_path / "z.mp4"
     proc = started(*QUICK_ZOOM, "--fps", "60", "--seconds-per-2x", "120", "--size", "256x256", "--out", str(out))
-    # Once frames are in the part file, not while ffmpeg starts: imageio-ffmpeg forks it with a preexec_fn, so
-    # for an instant Python runs logging's at-fork handler, where an exception (Terminated) is printed and dropped.
-    wait_for(lambda: any(p.stat().st_size > 0 for p in tmp_path.glob(".z.mp4.*.part.mp4")), 240, proc)
+    # As soon as the part file is named: the signal may land while imageio-ffmpeg forks the encoder, inside
+    # logging's at-fork hook, which drops the handler's exception; the render loop then stops before its next frame.
+    wait_for(lambda: any(tmp_path.glob(".z.mp4.*.part.mp4")), 240, proc)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 143, err

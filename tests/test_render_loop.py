@@ -60,3 +60,27 @@ def test_the_loop_stops_when_running_says_so_and_starts_afresh():
     first = []
     assert run_loop(clock, lambda t, dt: (first.append((t, dt)), frame(t, dt)), lambda: left[0] > 0) == 2
     assert first[0] == (0.0, 0.0)
+
+
+def test_a_sigterm_whose_exception_was_dropped_still_stops_the_loop_before_the_next_frame(monkeypatch):
+    import signal
+
+    import pytest
+
+    from viz import signals
+
+    monkeypatch.setattr(signals, "_received", [])
+    drawn = []
+
+    def frame(_t: float, _dt: float) -> None:
+        drawn.append(len(drawn))
+        if len(drawn) == 3:  # as logging's at-fork hook does with a handler's exception
+            try:
+                signals._on_term(signal.SIGTERM, None)
+            except signals.Terminated:
+                pass
+
+    with pytest.raises(signals.Terminated):
+        run_loop(FixedStep(30.0), frame, frames=10)
+    assert drawn == [0, 1, 2]
+    assert signals.interrupted_status() == 128 + signal.SIGTERM

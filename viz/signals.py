@@ -31,6 +31,17 @@ def handle_termination() -> None:
     signal.signal(signal.SIGTERM, _on_term)
 
 
+def raise_if_stopped() -> None:
+    """Raise now a stop whose exception was lost, for loops to call once a frame.
+
+    A handler that runs while a child is forked with a preexec_fn (imageio-ffmpeg
+    starting its encoder) runs inside logging's at-fork hook, which prints its
+    exception and drops it; the signal is still recorded here.
+    """
+    if _received:
+        raise Terminated
+
+
 def interrupted_status() -> int:
     """The exit status of a command stopped by a signal: 128 + SIGTERM or SIGINT's number."""
     return 128 + (_received[-1] if _received else signal.SIGINT)

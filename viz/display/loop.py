@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from viz.signals import raise_if_stopped
+
 
 class Clock(Protocol):
     """Times the loop's frames and paces them."""
@@ -84,10 +86,14 @@ class FixedStep:
 
 def run_loop(clock: Clock, frame: Callable[[float, float], None], running: Callable[[], bool] = lambda: True,
              frames: int | None = None) -> int:
-    """Call frame(t, dt) while running() holds (and at most `frames` times); the number of frames run."""
+    """Call frame(t, dt) while running() holds (and at most `frames` times); the number of frames run.
+
+    A SIGTERM whose exception was lost still stops the loop, before the next frame.
+    """
     clock.start()
     count = 0
     while running() and (frames is None or count < frames):
+        raise_if_stopped()
         t, dt = clock.tick()
         frame(t, dt)
         count += 1
