@@ -40,7 +40,7 @@ def layout_for(arch: str, width: int) -> str:
     return "lockstep" if width <= LOCKSTEP_MAX_WIDTH else "per-pixel"
 
 
-#: Layouts of the double-double kernels; the CPU's one thread per pixel is the only one so far.
+#: Layouts of the double-double kernels: the CPU one (a thread per scratch slot) is the only one so far.
 DD_LAYOUTS = ("dd-per-pixel",)
 
 

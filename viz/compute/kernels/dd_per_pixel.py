@@ -1,4 +1,4 @@
-"""The double-double CPU kernel: one thread trains one pixel with every quantity of its run in dd.
+"""The double-double CPU kernel: each pixel one run, every quantity of it in dd, a thread per scratch slot.
 
 Weights, gradients, activations, the loss and the measure's sums are
 (hi, lo) pairs of float64s (kernels/dd.py): about 106 bits, so round-off
@@ -67,7 +67,7 @@ def scratch_shape(n: int) -> tuple[int, int, int, int]:
 
 
 def build_dd_per_pixel_kernel(n: int):
-    """Define the double-double CPU training kernel for width n: one thread per pixel."""
+    """Define the double-double CPU training kernel for width n: a thread per scratch slot, its pixels in turn."""
     import taichi as ti
 
     f64 = ti.f64
