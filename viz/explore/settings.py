@@ -14,7 +14,7 @@ from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, default_file, find_bookmark, from_png
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset
 from viz.problem.spec import PAPER_SEED, ProblemSpec
-from viz.sampling.view import check_window, min_pixel
+from viz.sampling.view import View, check_window, min_pixel
 
 #: Smallest window side the explorer opens, in pixels.
 MIN_SIDE = 16
@@ -27,7 +27,7 @@ class Settings:
     condition: str
     preset: Preset
     presets: tuple[Preset, ...]  # what P cycles through
-    home: tuple[float, float, float, float]  # log10 window that R returns to
+    home: tuple  # log10 window to open at when no saved view is: floats, or a typed window's exact Decimals
     size: tuple[int, int] = (1280, 720)
     start: SavedView | None = None  # an exact view to open at (bookmark or PNG)
     seed: int = 0
@@ -108,8 +108,9 @@ def settings_for(request: ExploreRequest) -> Settings:
     if request.precision == "dd" and not dd_available:
         raise UsageError("--precision dd runs on the CPU only (no CUDA port of the double-double kernel yet); "
                          "use --arch cpu")
-    if saved is not None and (request.precision == "f64" or not dd_available):
-        check_float64_view(saved, request.size)
+    if request.precision == "f64" or not dd_available:
+        check_float64_view(saved.view(*request.size) if saved else View.fit(*home_window(request.home),
+                                                                             *request.size))
     base = PRESETS[default_preset(request.arch) if request.preset == "auto" else request.preset]
     if saved is not None:
         problem = saved.problem
@@ -118,7 +119,7 @@ def settings_for(request: ExploreRequest) -> Settings:
         problem = ProblemSpec(request.condition, base.width if request.width is None else request.width,
                               PANEL_STEPS.get(request.panel, base.steps) if request.steps is None else request.steps,
                               request.seed, request.readout)
-        home = check_window(request.home)
+        home = home_window(request.home)
     problem.validate()
     try:
         load_problem(CONDITIONS[problem.condition], problem.width, problem.steps, problem.seed)
@@ -134,9 +135,16 @@ def settings_for(request: ExploreRequest) -> Settings:
                     precision=request.precision, dd_available=dd_available)
 
 
-def check_float64_view(saved: SavedView, size: tuple[int, int]) -> None:
-    """Refuse to reopen in float64 a view deeper than float64 resolves (its neighbouring pixels would be equal)."""
-    view = saved.view(*size)
+def home_window(window) -> tuple:
+    """The window to open at: a panel's floats, checked; typed strings as exact Decimals, every digit kept
+    (a window narrower than float64 tells apart opens in double-double)."""
+    if all(isinstance(v, float) for v in window):
+        return check_window(window)
+    return limits.decimal_window(list(window))
+
+
+def check_float64_view(view: View) -> None:
+    """Refuse to open in float64 a view deeper than float64 resolves (its neighbouring pixels would be equal)."""
     if view.pixel * (1.0 + 2.0 ** -30) < min_pixel(view, "f64"):
         raise UsageError(f"this view is {min_pixel(view, 'f64') / view.pixel:.3g} times finer than float64 resolves; "
-                         "reopen it with --precision dd or auto (on the CPU)")
+                         "open it with --precision dd or auto (on the CPU)")

@@ -145,8 +145,16 @@ class View:
             raise ValueError(f"a view needs a positive size and pixel: {self}")
 
     @classmethod
-    def fit(cls, x0: float, x1: float, y0: float, y1: float, cols: int, rows: int) -> View:
-        """The smallest view of cols x rows that shows the log10 box [x0, x1] x [y0, y1], centred."""
+    def fit(cls, x0, x1, y0, y1, cols: int, rows: int) -> View:
+        """The smallest view of cols x rows that shows the log10 box [x0, x1] x [y0, y1], centred.
+
+        Ends given as Decimals (a typed --window) are used exactly, so a box
+        narrower than float64 tells apart keeps its centre to every digit.
+        """
+        if any(isinstance(v, Decimal) for v in (x0, x1, y0, y1)):
+            x0, x1, y0, y1 = (Fraction(v) for v in (x0, x1, y0, y1))
+            pixel = float(max((x1 - x0) / cols, (y1 - y0) / rows))
+            return cls(exact_to_fixed((x0 + x1) / 2), exact_to_fixed((y0 + y1) / 2), pixel, cols, rows)
         pixel = max((x1 - x0) / cols, (y1 - y0) / rows)
         return cls(to_fixed((x0 + x1) / 2.0), to_fixed((y0 + y1) / 2.0), pixel, cols, rows)
 
