@@ -89,7 +89,8 @@ def test_sigkill_of_a_worker_mid_still(local2, tmp_path):
         os.kill(killed[0], 0)
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
+@pytest.mark.parametrize("stop", [signal.SIGINT, pytest.param(signal.SIGKILL, marks=pytest.mark.slow)],
+                         ids=["ctrl-c", "killed"])
 def test_stopped_client_then_rerun_computes_only_missing_tiles(local2, tmp_path, stop):
     import psutil
 

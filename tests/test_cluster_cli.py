@@ -39,7 +39,8 @@ def assert_bitwise(a: np.ndarray, b: np.ndarray) -> None:
     assert a.tobytes() == b.tobytes(), f"{np.sum(a.view(np.int64) != b.view(np.int64))} pixels differ"
 
 
-@pytest.mark.parametrize("still", [PANEL, VIEW], ids=["tanh-panel-paper-24", "default-view-quick-64"])
+@pytest.mark.parametrize("still", [PANEL, pytest.param(VIEW, marks=pytest.mark.slow)],
+                         ids=["tanh-panel-paper-24", "default-view-quick-64"])
 def test_render_on_local2_equals_in_process(tmp_path, still):
     here = render(tmp_path / "here.npy", *still)
     there = render(tmp_path / "there.npy", *still, "--cluster", "local:2", "--tile", "16")
@@ -47,6 +48,7 @@ def test_render_on_local2_equals_in_process(tmp_path, still):
     assert not (tmp_path / "there.npy.zarr").exists()  # the resume state goes once the still is saved
 
 
+@pytest.mark.slow  # test_cluster.py starts the same commands in the default suite
 def test_render_on_dask_scheduler_and_worker_commands(tmp_path):
     here = render(tmp_path / "here.npy", *VIEW)
     with dask_cli_cluster(tmp_path) as address:
@@ -154,6 +156,7 @@ def test_zoom_interrupted_then_rerun_computes_only_missing_tiles(tmp_path):
     assert frames.shape[0] > 10 and np.array_equal(frames, read_video(tmp_path / "whole.mp4"))
 
 
+@pytest.mark.slow  # 30 s on 2 cores; render and zoom on local:2 stay in the default suite
 def test_figure1_on_local2_keeps_its_panels_store_and_equals_in_process(tmp_path):
     here, there = tmp_path / "here" / "figure1.png", tmp_path / "there" / "figure1.png"
     here.parent.mkdir()

@@ -217,7 +217,9 @@ def test_2_a_crashed_runs_part_files_are_removed_by_the_next_run(tmp_path, comma
 # -- 4. interruptible at any size ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143),
+                                         pytest.param(signal.SIGINT, 130, marks=pytest.mark.slow)],
+                         ids=["SIGTERM", "SIGINT"])
 def test_4_a_signal_stops_a_million_step_render_within_3_s_and_writes_nothing(tmp_path, sig, status):
     out = tmp_path / "big.npy"
     proc = started("render", "--res", "8", "--steps", "1000000", "--arch", "cpu", "--out", str(out),
