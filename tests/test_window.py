@@ -274,24 +274,6 @@ def test_auto_precision_takes_double_double_near_the_float64_limit_and_float64_b
     assert precision_line(explorer) == "precision: f64 (auto)" and explorer.refiner.key.precision == "f64"
 
 
-def test_a_typed_window_past_float64_opens_in_double_double_with_every_digit(display, tmp_path, monkeypatch):
-    from decimal import Decimal
-
-    from test_exact_windows import ACROSS
-
-    from viz.explore.window import Explorer
-
-    monkeypatch.setenv("DISPLAY", display)
-    home = tuple(Decimal(v) for v in ACROSS)  # 1e-20 decades: float64 sees one point
-    with Explorer(settings(tmp_path, home=home)) as deep:
-        assert deep.view == View.fit(*home, deep.view.cols, deep.view.rows)
-        assert deep.precision == "dd" and deep.refiner.key.precision == "dd"
-        assert precision_line(deep) == "precision: dd (auto: past float64)"
-        x_line = next(line for line in hud_lines(deep.view, deep._status()) if line.startswith("x eta0"))
-        low, high = x_line.split(": ")[1].split(" .. ")
-        assert low != high, x_line
-
-
 def test_d_forces_float64_which_refuses_to_zoom_past_its_limit_and_double_double_which_does_not(explorer, display):
     explorer.select(condition="tanh", preset=PRESETS["quick"])  # no need to wait for home
     point_at(display, explorer, 96, 54)
