@@ -108,18 +108,16 @@ def settings_for(request: ExploreRequest) -> Settings:
     if request.precision == "dd" and not dd_available:
         raise UsageError("--precision dd runs on the CPU only (no CUDA port of the double-double kernel yet); "
                          "use --arch cpu")
+    home = saved.window if saved is not None else home_window(request.home)
     if request.precision == "f64" or not dd_available:
-        check_float64_view(saved.view(*request.size) if saved else View.fit(*home_window(request.home),
-                                                                             *request.size))
+        check_float64_view(saved.view(*request.size) if saved else View.fit(*home, *request.size))
     base = PRESETS[default_preset(request.arch) if request.preset == "auto" else request.preset]
     if saved is not None:
         problem = saved.problem
-        home = saved.window
     else:
         problem = ProblemSpec(request.condition, base.width if request.width is None else request.width,
                               PANEL_STEPS.get(request.panel, base.steps) if request.steps is None else request.steps,
                               request.seed, request.readout)
-        home = home_window(request.home)
     problem.validate()
     try:
         load_problem(CONDITIONS[problem.condition], problem.width, problem.steps, problem.seed)
