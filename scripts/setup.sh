@@ -21,3 +21,15 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+
+# Build the float64 kernels that `explore` (quick preset on a CPU, n=8) and `render` (paper preset, n=16)
+# use into Taichi's offline cache, so the first picture loads a kernel rather than builds one. A kernel
+# already cached loads in seconds, so running this again costs little.
+echo "setup: building the kernels for the quick (n=8) and paper (n=16) presets into Taichi's cache" \
+     "(a minute or two the first time, seconds once cached)..."
+prebuild=$(mktemp -d)
+trap 'rm -rf "$prebuild"' EXIT
+for preset in quick paper; do
+    .venv/bin/nnfractal render --preset "$preset" --res 8 --out "$prebuild/$preset.npy" --quiet >/dev/null
+done
+echo "setup: kernels ready"
