@@ -67,3 +67,29 @@ def test_the_paper_experiment_is_plain_gd_bit_for_bit():
     explicit = Experiment("gd", "lr0", "lr1", (("weight-decay", 0.0), ("init-scale", 1.0))).validate()
     assert np.array_equal(reference.measure(problem, condition, xs, ys),
                           reference.measure(problem, condition, xs, ys, experiment=explicit))
+
+
+#: One converging and one diverging quick-preset pixel per optimiser (coordinates), tanh full batch.
+QUICK = {
+    "gd": (Experiment("gd", fixed=(("weight-decay", 0.01),)), [(0, 0), (1, 3)]),
+    "momentum": (Experiment("momentum"), [(0, 0), (1, 3)]),
+    "nesterov": (Experiment("nesterov"), [(0, 0), (2, 3)]),
+    "adam": (Experiment("adam"), [(-2, -2), (0, 3)]),
+    "adamw": (Experiment("adamw", fixed=(("weight-decay", 0.01),)), [(-2, -2), (1, 3)]),
+    "init-scale": (Experiment("gd", "lr", "init-scale"), [(0, 0.5), (2, 0.5)]),
+}
+
+
+@pytest.mark.parametrize("name", list(QUICK))
+def test_the_decimal_reference_agrees_with_numpys_on_quick_pixels(name):
+    from viz.problem import reference_decimal
+
+    experiment, points = QUICK[name]
+    condition = CONDITIONS["tanh"]
+    problem = load_problem(condition, 8, 100)
+    xs, ys = axis_values(experiment.validate(), False, points)
+    numpy_measures = reference.measure(problem, condition, xs, ys, experiment=experiment)
+    decimal_measures = [float(reference_decimal.measure(problem, condition, x, y, experiment=experiment))
+                        for x, y in zip(xs, ys)]
+    np.testing.assert_allclose(decimal_measures, numpy_measures, rtol=1e-9)
+    assert np.sign(numpy_measures).tolist() == [-1.0, 1.0]
