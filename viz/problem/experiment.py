@@ -132,7 +132,7 @@ class Experiment:
             out["lr0"] = out["lr1"] = out["lr"]
         return out
 
-    @property
-    def is_paper(self) -> bool:
-        """Plain gradient descent on the condition's own axes with every default: the paper's experiment."""
-        return self == Experiment()
+
+
+#: The paper's experiment: plain gradient descent on the condition's own axes, every default.
+PAPER_EXPERIMENT = Experiment()

@@ -10,10 +10,7 @@ import numpy as np
 
 from viz.problem.arrays import Problem
 from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS, Condition
-from viz.problem.experiment import Experiment
-
-#: The paper's experiment: plain gradient descent on the condition's own axes.
-PAPER_EXPERIMENT = Experiment()
+from viz.problem.experiment import PAPER_EXPERIMENT, Experiment
 
 SQRT2 = np.sqrt(2.0)
 

@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from viz.problem.arrays import Problem
 from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS, Condition
-from viz.problem.experiment import HYPERPARAMETERS, Experiment
+from viz.problem.experiment import HYPERPARAMETERS, PAPER_EXPERIMENT, Experiment
 
 DIGITS = 60
 FLOAT64_MAX = Decimal(sys.float_info.max)
@@ -97,7 +97,7 @@ class _Optimiser:
 
 
 def train_losses(problem: Problem, condition: Condition, x, y, want_probe: bool = False, digits: int = DIGITS,
-                 experiment: Experiment = Experiment()):
+                 experiment: Experiment = PAPER_EXPERIMENT):
     """The recorded losses (None where non-finite) and the probe output of one pixel, at `digits` digits.
 
     `x`, `y` are the axis hyperparameters' values: (eta0, eta1), or (offset, lr) for the init conditions,
@@ -196,7 +196,7 @@ def measure_from_losses(losses, digits: int = DIGITS) -> Decimal:
 
 
 def measure(problem: Problem, condition: Condition, x, y, readout: str = "measure", digits: int = DIGITS,
-            experiment: Experiment = Experiment()) -> Decimal:
+            experiment: Experiment = PAPER_EXPERIMENT) -> Decimal:
     """One pixel's measure (or probe output) at `digits` significant digits."""
     losses, probe = train_losses(problem, condition, x, y, want_probe=readout == "probe", digits=digits,
                                  experiment=experiment)
