@@ -115,23 +115,28 @@ class Experiment:
                 HYPERPARAMETERS[name].coordinate(value)  # raises outside the hyperparameter's range
         return self
 
-    def values(self, xs, ys, init_condition: bool = False) -> dict[str, np.ndarray]:
-        """Every hyperparameter's value per pixel, given the x and y axes' values: the axes' and the fixed ones.
-
-        `lr`, where it is given or an axis, sets lr0 and lr1; the init conditions' paper axes are
-        (offset, lr) as SPEC's check values are written.
-        """
-        xs = np.asarray(xs, dtype=np.float64).ravel()
-        ys = np.asarray(ys, dtype=np.float64).ravel()
-        out = {name: np.full(xs.shape, h.default) for name, h in HYPERPARAMETERS.items()}
-        for name, value in self.fixed:
-            out[name] = np.full(xs.shape, float(value))
-        x, y = self.axes(init_condition)
-        out[x], out[y] = xs, ys
-        if "lr" in (x, y) or "lr" in dict(self.fixed):
+    def fixed_values(self) -> dict[str, float]:
+        """Every hyperparameter's value off the axes: SPEC's default or the one given (a given lr sets lr0, lr1)."""
+        out = {name: h.default for name, h in HYPERPARAMETERS.items()}
+        out.update((name, float(value)) for name, value in self.fixed)
+        if "lr" in dict(self.fixed):
             out["lr0"] = out["lr1"] = out["lr"]
         return out
 
+    def values(self, xs, ys, init_condition: bool = False) -> dict[str, np.ndarray]:
+        """Every hyperparameter's value per pixel, given the x and y axes' values: the axes' and the fixed ones.
+
+        An lr axis sets lr0 and lr1; the init conditions' paper axes are (offset, lr) as SPEC's
+        check values are written.
+        """
+        xs = np.asarray(xs, dtype=np.float64).ravel()
+        ys = np.asarray(ys, dtype=np.float64).ravel()
+        out = {name: np.full(xs.shape, value) for name, value in self.fixed_values().items()}
+        x, y = self.axes(init_condition)
+        out[x], out[y] = xs, ys
+        if "lr" in (x, y):
+            out["lr0"] = out["lr1"] = out["lr"]
+        return out
 
 
 #: The paper's experiment: plain gradient descent on the condition's own axes, every default.

@@ -78,7 +78,7 @@ class _Optimiser:
     def __init__(self, name: str, lr, decay, hyper: dict):
         self.name, self.lr, self.decay, self.hyper = name, lr, decay, hyper
         self.state: tuple = ()
-        self.t = 0
+        self.powers = (1.0, 1.0)  # beta1^t, beta2^t: a running product (the kernels keep it so too)
 
     def step(self, W: np.ndarray, g: np.ndarray) -> np.ndarray:
         """The weights after one update with gradient g of the data loss."""
@@ -93,14 +93,14 @@ class _Optimiser:
             b = h["momentum"] * self.state[0] + g if self.state else g
             self.state = (b,)
             return W - lr * (g + h["momentum"] * b if name == "nesterov" else b)
-        self.t += 1
         m, v = self.state or (np.zeros_like(g), np.zeros_like(g))
         b1, b2 = h["beta1"], h["beta2"]
+        self.powers = (self.powers[0] * b1, self.powers[1] * b2)
         m = b1 * m + (1.0 - b1) * g
         v = b2 * v + (1.0 - b2) * (g * g)
         self.state = (m, v)
-        mhat = m / (1.0 - b1 ** self.t)
-        vhat = v / (1.0 - b2 ** self.t)
+        mhat = m / (1.0 - self.powers[0])
+        vhat = v / (1.0 - self.powers[1])
         return W - lr * mhat / (np.sqrt(vhat) + h["eps"])
 
 
