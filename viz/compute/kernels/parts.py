@@ -213,9 +213,9 @@ def make_parts(n: int) -> SimpleNamespace:
         return value
 
     return SimpleNamespace(is_finite=is_finite, any_nonfinite=any_nonfinite, stops_early=stops_early, tanh=tanh,
-                           pixel_rates=pixel_rates, optimiser_values=optimiser_values, row_counts=row_counts, step_rows=step_rows, fresh_sums=fresh_sums,
-                           load_row=load_row, row_source=row_source, input_at=input_at, record_loss=record_loss,
-                           finish=finish)
+                           pixel_rates=pixel_rates, optimiser_values=optimiser_values, row_counts=row_counts,
+                           step_rows=step_rows, fresh_sums=fresh_sums, load_row=load_row, row_source=row_source,
+                           input_at=input_at, record_loss=record_loss, finish=finish)
 
 
 #: The arguments every training kernel takes, in order (Engine.measure passes them so).
@@ -289,10 +289,11 @@ OPTIMISER_STATES = {"gd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adamw": 2
 def make_optimiser(name: str):
     """SPEC's update rule of one optimiser as two Taichi functions, specialised at compile time (ti.static).
 
-    `corrections(values, p1, p2)` carries Adam's beta1^t and beta2^t (a running product from 1, as the NumPy
-    reference keeps them) and gives its bias corrections 1 - beta^t (ones for the others); `update(w, g, s1, s2, lr, values, c1, c2)` returns the new weights and states, for
-    one weight or a whole vector or matrix of them (elementwise). `values` is optimiser_values' vector
-    (weight decay, mu, beta1, beta2, eps); the same order of operations as the NumPy reference.
+    `corrections(values, p1, p2)` carries Adam's beta1^t and beta2^t (a running product from 1, as the
+    NumPy reference keeps them) and gives its bias corrections 1 - beta^t (ones for the others);
+    `update(w, g, s1, s2, lr, values, c1, c2)` returns the new weights and states, for one weight or a
+    whole vector or matrix of them (elementwise). `values` is optimiser_values' vector (weight decay,
+    mu, beta1, beta2, eps); the order of operations is the NumPy reference's.
     """
     import taichi as ti
 
