@@ -115,6 +115,16 @@ def test_the_grid_travels_once_and_each_tiles_values_once(local2, tmp_path, stor
     assert_bitwise(image, in_process(spec))
 
 
+def test_a_cluster_still_takes_its_spec_as_validated(local2, tmp_path, monkeypatch):
+    """The command validates the spec once, where it builds it; the cluster path does not check it again."""
+    checks = []
+    for cls in (ProblemSpec, StillSpec):
+        monkeypatch.setattr(cls, "validate", lambda self, name=cls.__name__: checks.append(name) or self)
+    spec = StillSpec(QUICK, VIEW.window, 8, 8)
+    image = compute_still_on_cluster(local2, spec, 8, store=tmp_path / "s.zarr", progress=False)
+    assert checks == [] and np.isfinite(image).all()
+
+
 def test_sigkill_of_a_worker_mid_still(local2, tmp_path):
     before = local2.run(os.getpid)
     killed = []
