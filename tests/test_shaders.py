@@ -102,6 +102,9 @@ def test_a_broken_include_is_reported_at_its_file_and_line(ctx, tmp_path):
         (tmp_path / "main.frag.glsl").read_text().replace("void main", "float h() { return missing; }\nvoid main"))
     with pytest.raises(ShaderCompileError, match=r"main\.frag\.glsl:5:\d+: error: `missing' undeclared"):
         build_program(ctx, "main.frag.glsl", {"N": "2.0"}, directory=tmp_path)
+    (tmp_path / "broken.vert.glsl").write_text("#version 330 core\nvoid main() { gl_Position = vec4(lost); }\n")
+    with pytest.raises(ShaderCompileError, match=r"broken\.vert\.glsl:2:\d+: error: `lost' undeclared"):
+        build_program(ctx, "main.frag.glsl", {"N": "2.0"}, directory=tmp_path, vertex="broken.vert.glsl")
 
 
 def test_the_explorer_shader_takes_its_constants_from_python():
