@@ -116,6 +116,7 @@ class Explorer:
         self._coverage_at = -math.inf
         self._coverage_stale = False
         self._last = None
+        self._grab_fbo = None  # one offscreen framebuffer for grab, kept: a new one per frame leaked
         self._check_colours = False  # a switch of problem waits for its coarse picture to judge the view
         if start is None:
             self._say_if_widened(settings.home)
@@ -462,12 +463,19 @@ class Explorer:
         """The picture at full size (no HUD), 8-bit RGB, top row first."""
         if self._half or self._dirty:
             self._compose(half=False)
-        fbo = self.ctx.simple_framebuffer((self.view.cols, self.view.rows))
-        try:
-            self.live.draw(fbo)
-            return read_rgb8(fbo)
-        finally:
-            fbo.release()
+        size = (self.view.cols, self.view.rows)
+        if self._grab_fbo is None or self._grab_fbo.size != size:
+            self._release_grab_fbo()
+            self._grab_fbo = self.ctx.framebuffer(color_attachments=[self.ctx.renderbuffer(size)])
+        self.live.draw(self._grab_fbo)
+        return read_rgb8(self._grab_fbo)
+
+    def _release_grab_fbo(self) -> None:
+        """Free the offscreen framebuffer and its renderbuffer (Framebuffer.release keeps its attachments)."""
+        if self._grab_fbo is not None:
+            self._grab_fbo.color_attachments[0].release()
+            self._grab_fbo.release()
+            self._grab_fbo = None
 
     def grab_screen(self) -> np.ndarray:
         """The window's contents including the HUD, 8-bit RGB, top row first."""
@@ -586,6 +594,7 @@ class Explorer:
         if self.recorder is not None:  # Esc, Q, the close button, Ctrl-C and SIGTERM all end here
             print(f"nnfractal: {self._finish_recording()}", file=sys.stderr)
         self.hud.shutdown()
+        self._release_grab_fbo()
         self.live.release()
         glfw.destroy_window(self.window)
         glfw.terminate()
