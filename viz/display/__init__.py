@@ -3,7 +3,7 @@ lookup, the renderers, the one render loop and its clocks, the glfw window, the 
 
 Public face (what the other subpackages import from here):
 - glwindow: GlWindow
-- hud: Hud, Status, help_lines, hud_lines, warning_line
+- hud: Hud, Status, hud_lines, warning_line
 - live: LiveRenderer
 - loop: FixedStep, Offscreen, RealTime, run
 - renderer: Renderer, headless_context, read_rgb8
