@@ -76,8 +76,6 @@ def window(display, tmp_path_factory, built_kernels):
 @pytest.fixture
 def explorer(window):
     """The module's window as it first opened, whatever the test before did: tests do not depend on order."""
-    from viz.explore.pointer import Pointer
-
     session = window.session
     if session.files.recording is not None:
         session.files.toggle_recording()
@@ -86,7 +84,7 @@ def explorer(window):
     session.follow_precision()
     session.set_view(View.fit(*DEFAULT_WINDOW, *SIZE))
     session.show_hud = session.show_help = False
-    session.pointer, session.messages = Pointer(), []
+    session.pointer.hold, session.pointer.dragging, session.messages = 0, False, []  # the cursor is X's
     window.frame()
     return window
 
