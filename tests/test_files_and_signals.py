@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import interruptible, private_xvfb
+from conftest import ROOT, interruptible, private_xvfb
 
 from viz.problem.spec import ProblemSpec
 
@@ -34,6 +34,7 @@ def nnfractal(*args: str, cwd=None, timeout: float = 300) -> subprocess.Complete
 
 
 def started(*args: str, cwd=None, env=None) -> subprocess.Popen:
+    env = {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}  # this checkout's code, from any cwd
     return subprocess.Popen([sys.executable, "-m", "viz", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **interruptible())
 
