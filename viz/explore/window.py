@@ -35,7 +35,6 @@ class Explorer:
     """The glfw window, its renderer and HUD, and the session they show."""
 
     def __init__(self, settings: Settings, clock=time.perf_counter, refiner_factory=open_refiner) -> None:
-        self.clock = clock
         self.window = GlWindow(settings.size, settings.title, settings.fullscreen, settings.vsync)
         self.ctx = moderngl.create_context()
         self.live = LiveRenderer(self.ctx)
@@ -112,6 +111,7 @@ class Explorer:
 
     def update(self, t: float, dt: float) -> None:
         self.session.update(t, dt)
+        self._window_requests()
         measures, knots = self.session.frame.take_measures(), self.session.frame.take_knots()
         if measures is not None:
             self.live.upload_measures(measures)
