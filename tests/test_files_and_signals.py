@@ -30,7 +30,7 @@ QUICK_ZOOM = ["zoom", "--center", "2.6", "1.4", "--keyframes", "2", "--res", "16
 
 def nnfractal(*args: str, cwd=None, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "viz", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def started(*args: str, cwd=None, env=None) -> subprocess.Popen:
