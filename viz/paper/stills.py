@@ -127,7 +127,7 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
     engine.prepare()
     grid_x, grid_y = still_grid(spec)
     out = np.full(grid_x.size, np.nan)
-    label = f"{problem.condition} n={problem.width} T={problem.steps} {spec.cols}x{spec.rows}"
+    label = f"{problem.label} {spec.cols}x{spec.rows}"
     with tqdm(total=grid_x.size, unit="px", desc=label, disable=not progress, smoothing=0.1) as bar:
         compute_pixels(engine.measure, grid_x, grid_y, out, still_order(engine.arch, out.size),
                        lambda done, _total: bar.update(done - bar.n), engine.chunk_pixels)
