@@ -169,5 +169,24 @@ class Experiment:
         return out
 
 
+#: Where each axis's boundary shows when an experiment is not the paper's, measured with the NumPy
+#: reference on 24 x 24 (quick preset) and 12 x 12 (paper) grids of the tanh condition (share diverged,
+#: quick / paper): momentum 0.48 / 0.44 and nesterov 0.52 / 0.48 on the notebook's (-3, 6) learning rates,
+#: adam 0.43 / 0.16 on (-1, 3) x (0, 4) (on (-4, 4) squared 0.27 / 0.05: Adam diverges only at large lr1),
+#: gd with weight decay 0.01 0.62 / 0.67, lr x init-scale on (-3, 6) x (-2, 2) 0.50 / 0.42.
+HOME_SPANS = {"lr0": (-3.0, 6.0), "lr1": (-3.0, 6.0), "lr": (-3.0, 6.0), "offset": (-3.0, 1.0),
+              "momentum": (-4.0, 0.0), "beta1": (-4.0, 0.0), "beta2": (-5.0, 0.0), "eps": (-12.0, 0.0),
+              "weight-decay": (-6.0, 1.0), "init-scale": (-2.0, 2.0)}
+#: Adam's and AdamW's learning-rate axes open where their boundary is (above).
+ADAM_HOME_SPANS = {"lr0": (-1.0, 3.0), "lr1": (0.0, 4.0), "lr": (-1.0, 3.0)}
+
+
+def home_window(experiment: Experiment, init_condition: bool) -> tuple[float, float, float, float]:
+    """The log10 window an experiment beyond the paper opens on: each axis's measured span (HOME_SPANS)."""
+    spans = {**HOME_SPANS, **(ADAM_HOME_SPANS if experiment.optimizer in ("adam", "adamw") else {})}
+    x, y = experiment.axes(init_condition)
+    return (*spans[x], *spans[y])
+
+
 #: The paper's experiment: plain gradient descent on the condition's own axes, every default.
 PAPER_EXPERIMENT = Experiment()
