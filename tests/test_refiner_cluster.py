@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz.explore.refiner import _InFlight
+from viz.explore.batches import InFlight
 from viz.problem.conditions import DEFAULT_WINDOW
 from viz.sampling.lattice import TILE
 from viz.sampling.scheduler import next_batch
@@ -15,7 +15,7 @@ def test_samples_in_flight_are_never_handed_out_twice():
     store, pending, seen = SampleStore(64.0), {}, set()
     view = View.fit(*DEFAULT_WINDOW, 64, 48)
     batches = 0
-    while (batch := next_batch(view, _InFlight(store, pending), 97)) is not None:
+    while (batch := next_batch(view, InFlight(store, pending), 97)) is not None:
         for part in batch.parts:
             points = {(part.key, r, c) for r, c in zip(part.rows.tolist(), part.cols.tolist())}
             assert not points & seen, "a sample in flight was handed out again"

@@ -20,6 +20,7 @@ import moderngl
 import numpy as np
 
 from viz.colour.scale import ColourScale
+from viz.compute.executor import open_executor
 from viz.display.glwindow import open_window
 from viz.display.hud import Hud, Status, help_lines, hud_lines, warning_line
 from viz.display.live import LiveRenderer
@@ -97,7 +98,7 @@ class Explorer:
         self._update_precision(announce=False)
         if self.precision_mode == "auto" and start is not None and start.problem.precision != self.precision:
             self.precision_mode = self.precision = start.problem.precision  # a saved view reopens as it was saved
-        self.refiner = Refiner(self._key(), settings.arch, settings.cache_mb, cluster=settings.cluster)
+        self.refiner = Refiner(self._key(), open_executor(settings.arch, settings.cluster), settings.cache_mb)
         self.scale = ColourScale(split=settings.readout != "probe")
         self.input = _Input()
         self.recorder = None
@@ -591,7 +592,6 @@ class Explorer:
         glfw.terminate()
 
     def __enter__(self) -> Explorer:
-        self.refiner.start()
         return self
 
     def __exit__(self, *exc) -> None:
