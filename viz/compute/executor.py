@@ -76,9 +76,9 @@ class DaskExecutor:
 
     @property
     def workers(self) -> int:
-        """The cluster's workers, counted at most once a second."""
+        """The cluster's workers, counted at most once a second (once closed: as last counted)."""
         now = time.monotonic()
-        if now - self._counted > COUNT_EVERY:
+        if now - self._counted > COUNT_EVERY and self._client is not None:
             self._workers, self._counted = len(self._client.scheduler_info()["workers"]), now
         return self._workers
 
@@ -111,6 +111,7 @@ class DaskExecutor:
     def close(self) -> None:
         """Cancel the tasks out, then stop what `open` started."""
         self.cancel(list(self._tasks))
+        self._client = None
         self._closing()
 
     def _settle(self, ours: Future, task) -> None:
