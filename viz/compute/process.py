@@ -6,8 +6,9 @@ pixels at 1,000,000 steps would hold off Ctrl-C for minutes, and a window
 would freeze. Here the caller only waits on a Future, so a signal's handler
 runs at once, and `close` kills the child even mid-kernel (the only way to
 stop one). The explorer's refiner, the interruptible engine of render,
-figure1 and zoom (compute/isolated.py) and the demo's pilot all use it; this
-module is the only place in viz/ that starts a process.
+figure1 and zoom (compute/isolated.py) and the demo's pilot all use it.
+This module is the only place in viz/ that starts a process (`tool_output`
+runs an outside tool, such as nvidia-smi for a benchmark's report).
 
 The child is compute/worker.py; the two speak compute/messages.py. A
 reader thread here files the child's replies into the Futures, so the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import subprocess
 import threading
 from concurrent.futures import Future
 
@@ -32,6 +34,16 @@ from viz.problem.spec import ProblemSpec
 WORKER_NICE = 5
 #: Seconds `close` waits for the killed child to exit.
 CLOSE_WAIT = 1.0
+#: Seconds an outside tool may take to answer.
+TOOL_SECONDS = 20.0
+
+
+def tool_output(argv: list[str]) -> str:
+    """What an outside tool prints, or "" when it is missing, fails to start or takes too long."""
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=TOOL_SECONDS).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 class EngineProcess:
