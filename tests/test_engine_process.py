@@ -80,3 +80,65 @@ def test_a_crash_in_the_child_is_a_clear_error_not_a_hang(process):
 def test_a_bad_arch_is_one_line_before_any_process_starts():
     with pytest.raises(UsageError, match="unknown --arch"):
         EngineProcess("tpu")
+
+
+class FakeTask:
+    """A Dask future as the adapter uses it: done callbacks, cancelled(), result()."""
+
+    def __init__(self) -> None:
+        self.callbacks, self.outcome, self.status = [], None, "pending"
+
+    def add_done_callback(self, callback) -> None:
+        self.callbacks.append(callback)
+
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def result(self):
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+    def finish(self, outcome, status="finished") -> None:
+        self.outcome, self.status = outcome, status
+        for callback in self.callbacks:
+            callback(self)
+
+
+class FakeClient:
+    def __init__(self) -> None:
+        self.tasks, self.cancelled = [], []
+
+    def submit(self, function, *args, pure=True):
+        assert not pure  # every batch is computed, never taken from Dask's cache of results
+        self.tasks.append(FakeTask())
+        return self.tasks[-1]
+
+    def cancel(self, tasks) -> None:
+        self.cancelled.extend(tasks)
+
+    def scheduler_info(self):
+        return {"workers": {"a": {}, "b": {}}}
+
+
+def test_the_dask_adapter_gives_concurrent_futures_and_one_line_for_a_lost_worker():
+    from concurrent.futures import Future
+
+    from distributed import KilledWorker
+
+    from viz.compute.executor import DaskExecutor
+    from viz.compute.tiles import TileResult
+
+    client, closed = FakeClient(), []
+    executor = DaskExecutor(client, lambda: closed.append(True))
+    assert executor.started() == "dask" and executor.workers == 2
+    first, second, third = (executor.submit(QUICK, np.ones(2), np.ones(2)) for _ in range(3))
+    assert all(isinstance(f, Future) for f in (first, second, third))
+    assert executor.kernel == (8, False)  # the width's first task is out: its kernel is built or loaded
+    client.tasks[0].finish(TileResult(np.zeros(2), 0.5))
+    assert first.result(timeout=1).seconds == 0.5 and executor.kernel is None
+    client.tasks[1].finish(KilledWorker("key", "worker", 3), status="error")
+    with pytest.raises(UsageError, match="worker died on every try"):
+        second.result(timeout=1)
+    executor.close()
+    assert third.cancelled() and client.cancelled == [client.tasks[2]] and closed == [True]
