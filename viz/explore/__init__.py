@@ -1,9 +1,13 @@
-"""The explorer: its settings, background refiner, bookmarks and the window's controls.
+"""The explorer: a display-free session (view, problem, precision, one action table), its settings,
+background refiner and bookmarks, and the glfw window that adapts events to the session's actions.
 
 Public face (what the other subpackages import from here):
+- actions: ACTIONS, help_lines
+- background: open_refiner
 - batches: Batches, InFlight (the refiner's batches out, never handed out twice)
 - bookmarks: default_file, find_bookmark, from_png
 - refiner: Refiner, coverage
+- session: Session
 - settings: ExploreRequest, Settings, settings_for
 - window: Explorer
 """
