@@ -373,18 +373,19 @@ def test_3_a_complete_store_is_only_read_and_an_unwritable_one_is_one_line(tmp_p
 KILLED_WINDOW = """
 import multiprocessing, os, sys
 import numpy as np
+from viz.compute.messages import Kernel, Measure, Ready
 from viz.compute.worker import serve
 from viz.problem.spec import ProblemSpec
 
 if __name__ == "__main__":
     ctx = multiprocessing.get_context("spawn")
     conn, child = ctx.Pipe()
-    worker = ctx.Process(target=serve, args=(child, "cpu"))
+    worker = ctx.Process(target=serve, args=(child, "cpu", 5))
     worker.start()
     child.close()
-    conn.recv()
-    conn.send((0, ProblemSpec("tanh", 8, 100), np.ones(4), np.ones(4)))
-    assert conn.recv()[0] == "kernel"  # the worker says whether it builds or loads the kernel
+    assert isinstance(conn.recv(), Ready)
+    conn.send(Measure(0, ProblemSpec("tanh", 8, 100), np.ones(4), np.ones(4)))
+    assert isinstance(conn.recv(), Kernel)  # the worker says whether it builds or loads the kernel
     while not conn.poll(60):  # the result is there, unread, when the window dies
         pass
     print(worker.pid, flush=True)

@@ -4,8 +4,9 @@ background refiner and bookmarks, and the glfw window that adapts events to the 
 Public face (what the other subpackages import from here):
 - actions: ACTIONS, help_lines
 - background: open_refiner
+- batches: Batches, InFlight (the refiner's batches out, never handed out twice)
 - bookmarks: default_file, find_bookmark, from_png
-- refiner: coverage
+- refiner: Refiner, coverage
 - session: Session
 - settings: ExploreRequest, Settings, settings_for
 - window: Explorer
