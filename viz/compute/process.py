@@ -8,7 +8,8 @@ runs at once, and `close` kills the child even mid-kernel (the only way to
 stop one). The explorer's refiner, the interruptible engine of render,
 figure1 and zoom (compute/isolated.py) and the demo's pilot all use it.
 This module is the only place in viz/ that starts a process (`tool_output`
-runs an outside tool, such as nvidia-smi for a benchmark's report).
+runs an outside tool, such as nvidia-smi for a benchmark's report;
+`local_cluster` starts `--cluster local`'s Dask worker processes).
 
 The child is compute/worker.py; the two speak compute/messages.py. A
 reader thread here files the child's replies into the Futures, so the
@@ -17,7 +18,9 @@ leaving its waiter hanging.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
+import logging
 import multiprocessing
 import subprocess
 import threading
@@ -36,6 +39,18 @@ WORKER_NICE = 5
 CLOSE_WAIT = 1.0
 #: Seconds an outside tool may take to answer.
 TOOL_SECONDS = 20.0
+
+
+@contextlib.contextmanager
+def local_cluster(workers: int, env: dict):
+    """A Dask LocalCluster of `workers` processes with one task slot each, on 127.0.0.1 (its dashboard too),
+    and its Client; each worker process starts with `env` in its environment."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR, env=env) as cluster, \
+            Client(cluster) as client:
+        yield client
 
 
 def tool_output(argv: list[str]) -> str:
