@@ -8,10 +8,11 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pytest
-from conftest import private_xvfb
+from conftest import private_xvfb, run_nnfractal
 
 from viz.display.renderer import read_rgb8
 from viz.problem.spec import ProblemSpec
@@ -71,9 +72,7 @@ def test_the_player_draws_the_frame_the_clock_asks_for(renderer, tmp_path):
         played.release()
 
 
-def run_cli(*argv, env=None, timeout=60):
-    return subprocess.run([sys.executable, "-m", "viz", *argv], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+run_cli = partial(run_nnfractal, timeout=60)
 
 
 def test_a_missing_or_incomplete_store_is_one_line_and_exit_2(tmp_path):
