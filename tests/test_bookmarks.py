@@ -10,10 +10,11 @@ import pytest
 
 from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, find_bookmark, from_png, load_bookmarks, save_bookmark
+from viz.numeric.fixed import FRAC_BITS, to_fixed
 from viz.outputs import save_png
 from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS, View, min_pixel, to_fixed, zoom
+from viz.sampling.view import View, min_pixel, zoom
 
 
 def deep_view() -> View:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from viz.compute.kernels.dd import dd_to_decimal, from_dd, to_dd, to_dd_array
+from viz.numeric.dd import dd_to_decimal, from_dd, to_dd, to_dd_array
 
 UNIT = Fraction(1, 2 ** 104)
 TOLERANCE = 4.0

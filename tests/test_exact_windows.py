@@ -7,12 +7,12 @@ import pytest
 
 import viz.cli.app
 from viz.cli import args as cliargs
-from viz.compute.kernels.dd import from_dd
 from viz.explore.bookmarks import from_png
+from viz.numeric.dd import from_dd
+from viz.numeric.fixed import FRAC_BITS
 from viz.outputs import read_png_meta, save_png
 from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS
 
 DEEP = ("1.1", "1.1" + "0" * 19 + "1", "2.3", "2.3" + "0" * 19 + "1")  # 1e-20 decades wide
 

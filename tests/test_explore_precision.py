@@ -13,12 +13,13 @@ from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, find_bookmark, save_bookmark
 from viz.explore.refiner import Refiner
 from viz.explore.settings import ExploreRequest, settings_for
+from viz.numeric.fixed import decimal_to_fixed
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, level_for
 from viz.sampling.picture import picture
 from viz.sampling.scheduler import next_batch
 from viz.sampling.store import SampleStore
-from viz.sampling.view import View, at_limit, decimal_to_fixed
+from viz.sampling.view import View, at_limit
 
 QUICK = ProblemSpec("tanh", 8, 100)
 QUICK_DD = ProblemSpec("tanh", 8, 100, precision="dd")

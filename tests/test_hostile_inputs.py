@@ -27,10 +27,11 @@ from viz import limits
 from viz.cli import args as cliargs
 from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, find_bookmark, from_png, save_bookmark
+from viz.numeric.fixed import FRAC_BITS, to_fixed
 from viz.outputs import META_KEY, read_png_meta, save_png
 from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS, View, to_fixed
+from viz.sampling.view import View
 
 STILL = StillSpec(ProblemSpec("tanh", 8, 100), window=(-1.0, 1.0, -1.0, 1.0), cols=16, rows=16).as_metadata()
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from viz.errors import UsageError
+from viz.numeric.fixed import FRAC_BITS, to_fixed
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS, to_fixed
 from viz.video.keyframes import (
     AUTO_MARGIN,
     KeyframeSpec,
@@ -183,7 +183,7 @@ def test_a_manifest_written_with_64_fractional_bits_still_opens_at_its_centre(tm
 
 
 def test_dd_keyframes_go_past_the_float64_limit_on_dd_lattice_values(tmp_path):
-    from viz.compute.kernels.dd import from_dd
+    from viz.numeric.dd import from_dd
 
     levels = tuple(range(3, 66))  # level 65: 2.7e-20 decades apart, past float64's 2**-53
     with pytest.raises(UsageError, match="float64 limit"):

@@ -242,7 +242,8 @@ def near_float64_limit(factor: float) -> View:
 
     from test_exact_windows import ACROSS
 
-    from viz.sampling.view import decimal_to_fixed, min_pixel
+    from viz.numeric.fixed import decimal_to_fixed
+    from viz.sampling.view import min_pixel
 
     x0, x1, y0, y1 = (Decimal(v) for v in ACROSS)
     view = View(decimal_to_fixed((x0 + x1) / 2), decimal_to_fixed((y0 + y1) / 2), 1e-15, *SIZE)

@@ -16,11 +16,11 @@ from pathlib import Path
 from viz import limits
 from viz.cli import args as cliargs
 from viz.errors import UsageError
+from viz.numeric.fixed import decimal_to_fixed, exact_to_fixed, to_fixed
 from viz.outputs import check_writable
 from viz.problem.conditions import PANEL_WINDOWS, panel_log_window
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import max_level
-from viz.sampling.view import decimal_to_fixed, exact_to_fixed, to_fixed
 from viz.video.encode import encode_zoom
 from viz.video.fill import panel_warning
 from viz.video.keyframes import (

@@ -25,19 +25,12 @@ import tomllib
 
 from viz import limits
 from viz.errors import UsageError
+from viz.numeric.fixed import FRAC_BITS, decimal_to_fixed, fixed_to_decimal, from_fixed, from_old_fixed
 from viz.outputs import atomic_write, read_png_meta
 from viz.paper.stills import window_value
 from viz.problem.conditions import CONDITIONS, READOUTS
 from viz.problem.spec import PRECISIONS, ProblemSpec
-from viz.sampling.view import (
-    FRAC_BITS,
-    View,
-    check_window,
-    decimal_to_fixed,
-    fixed_to_decimal,
-    from_fixed,
-    from_old_fixed,
-)
+from viz.sampling.view import View, check_window
 
 SUFFIXES = (".toml", ".json")
 #: Decimal places of a double-double view's window in its record: 1e-36 decades, 1e-5 of a pixel at

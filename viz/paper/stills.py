@@ -18,11 +18,12 @@ from fractions import Fraction
 import numpy as np
 
 from viz import limits
-from viz.compute.kernels.dd import to_dd
 from viz.errors import UsageError
+from viz.numeric.dd import to_dd
+from viz.numeric.fixed import exp10_decimal
 from viz.problem.conditions import DEFAULT_WINDOW, PANEL_STEPS, PRESETS, panel_log_window
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import DD_RELATIVE_LIMIT, exp10_decimal
+from viz.sampling.view import DD_RELATIVE_LIMIT
 
 #: Bytes a still holds per pixel while it is computed and coloured: both axes' hyperparameters, the
 #: measures, the pixel order (8 bytes each), and the colouring's float temporaries and RGB bytes.
@@ -65,7 +66,7 @@ class StillSpec:
 
     def axes_dd(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(x_hi, x_lo, y_hi, y_lo): 10**linspace(lo, hi, res) of the exact window, both ends included,
-        each value from decimal arithmetic (view.exp10_decimal) rounded to a double-double pair."""
+        each value from decimal arithmetic (numeric.fixed.exp10_decimal) rounded to a double-double pair."""
         x0, x1, y0, y1 = (Fraction(v) for v in self.window)
         return (*_axis_dd(x0, x1, self.cols), *_axis_dd(y0, y1, self.rows))
 

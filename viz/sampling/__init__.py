@@ -6,7 +6,6 @@ Public face (what the other subpackages import from here):
 - picture: picture
 - scheduler: BatchSizer, deliver, levels, next_batch
 - store: SampleStore
-- view: DOMAIN, FRAC_BITS, OLD_FRAC_BITS, View, at_limit, check_window, decimal_to_fixed, depth, exact_to_fixed, exp10,
-  exp10_dd, exp10_decimal, fixed_to_decimal, from_fixed, from_old_fixed, hyper_at, hyper_at_dd, min_pixel, pan,
-  pixel_hypers_dd, pixel_of, resize, to_fixed, zoom, zoom_at
+- view: DOMAIN, View, at_limit, check_window, depth, hyper_at, hyper_at_dd, min_pixel, pan, pixel_hypers_dd, pixel_of,
+  resize, zoom, zoom_at (fixed-point coordinates are viz.numeric.fixed)
 """

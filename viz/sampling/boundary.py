@@ -15,12 +15,13 @@ from fractions import Fraction
 import numpy as np
 
 from viz import limits
-from viz.compute.kernels.dd import to_dd
 from viz.errors import UsageError
+from viz.numeric.dd import to_dd
+from viz.numeric.fixed import exp10_decimal
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import TILE, TILE_BITS, TileKey, level_for, view_maps
 from viz.sampling.store import SampleStore
-from viz.sampling.view import DD_RELATIVE_LIMIT, View, exp10_decimal
+from viz.sampling.view import DD_RELATIVE_LIMIT, View
 
 
 def sign_changes(measures: np.ndarray) -> np.ndarray:

@@ -8,11 +8,11 @@ tile (L, tx, ty) holds the samples with indices 64 tx .. 64 tx + 63 along x
 and 64 ty .. along y, and is exactly the union of four tiles of level L + 1.
 
 A sample's hyperparameter is a function of the exact point alone
-(`view.exp10` of its fixed-point coordinate, correctly rounded), so the same
+(`numeric.fixed.exp10` of its fixed-point coordinate, correctly rounded), so the same
 point gives the same float64 whichever level or tile asks for it, and
 neighbouring samples stay distinct and ordered down to MAX_LEVEL. A
 double-double picture takes the same points as (hi, lo) pairs
-(`sample_values_dd`, from `view.exp10_dd`) and goes down to MAX_LEVEL_DD.
+(`sample_values_dd`, from `numeric.fixed.exp10_dd`) and goes down to MAX_LEVEL_DD.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from viz.sampling.view import FRAC_BITS, View, exp10, exp10_dd
+from viz.numeric.fixed import FRAC_BITS, exp10, exp10_dd
+from viz.sampling.view import View
 
 TILE_BITS = 6
 #: Samples per tile side.
@@ -122,7 +123,7 @@ def axis_values_dd(level: int, t: int) -> np.ndarray:
 def axis_map(centre: int, n: int, pixel: float, level: int) -> AxisMap:
     """Nearest samples of `level` to the centres of n pixels of `pixel` decades around `centre`.
 
-    `centre` is fixed point (see view.to_fixed). The centre's integer part in
+    `centre` is fixed point (see numeric.fixed.to_fixed). The centre's integer part in
     sample units is split off exactly, so only small numbers meet floats.
     Ties (a pixel centre exactly between two samples) go to the upper sample.
     """

@@ -41,10 +41,11 @@ from viz import limits
 from viz.compute.loop import compute_pixels
 from viz.compute.zarr_store import ImageGrid
 from viz.errors import UsageError
+from viz.numeric.fixed import FRAC_BITS, from_fixed, from_old_fixed, to_fixed
 from viz.outputs import atomic_write, save_npy
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, max_level, sample_values, sample_values_dd
-from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, from_old_fixed, min_pixel, to_fixed
+from viz.sampling.view import DOMAIN, View, min_pixel
 from viz.video.path import ZoomPath
 
 #: Manifest format: 2 counts the centre in 2**-FRAC_BITS decades; format 1 (2**-64 decades) is still read.
@@ -72,7 +73,7 @@ class KeyframeSpec:
     """What the keyframes' numbers depend on, and which levels the zoom passes through."""
 
     problem: ProblemSpec
-    cx: int  # fixed-point log10 centre (view.to_fixed)
+    cx: int  # fixed-point log10 centre (numeric.fixed.to_fixed)
     cy: int
     res: int
     levels: tuple[int, ...] = field(default=())  # widest keyframe first, consecutive
