@@ -2,7 +2,7 @@
 
 Public face (what the other subpackages import from here):
 - bookmarks: default_file, find_bookmark, from_png
-- refiner: coverage
+- refiner: Refiner
 - settings: ExploreRequest, Settings, settings_for
 - window: Explorer
 """

@@ -27,12 +27,13 @@ from viz.display.loop import RealTime, run_loop
 from viz.display.renderer import read_rgb8
 from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, save_bookmark
-from viz.explore.refiner import Refiner, coverage
+from viz.explore.refiner import Refiner
 from viz.explore.settings import PRECISION_MODES, Settings
 from viz.outputs import save_png
 from viz.problem.conditions import CONDITIONS, Preset, home_window
 from viz.problem.spec import ProblemSpec
 from viz.sampling.boundary import both_signs, nearest_boundary
+from viz.sampling.coverage import coverage
 from viz.sampling.picture import picture
 from viz.sampling.view import View, min_pixel, pan, resize, zoom, zoom_at
 

@@ -2,7 +2,9 @@
 
 Public face (what the other subpackages import from here):
 - boundary: bisect_boundary_dd, both_signs, nearest_boundary, sign_changes
-- lattice: MAX_LEVEL, MAX_LEVEL_DD, TileKey, max_level, sample_values, sample_values_dd, view_maps, visible
+- coverage: Coverage, coverage
+- lattice: MAX_LEVEL, MAX_LEVEL_DD, TileKey, TileSpot, max_level, sample_values, sample_values_dd, tile_walk, view_maps,
+  visible
 - picture: picture
 - scheduler: BatchSizer, deliver, levels, next_batch
 - store: SampleStore

@@ -17,6 +17,7 @@ double-double picture takes the same points as (hi, lo) pairs
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -145,3 +146,27 @@ def visible(amap: AxisMap, t: int) -> slice:
     """The positions within tile index t that the axis map's pixels use."""
     start = t << TILE_BITS
     return slice(max(amap.base - start, 0), min(amap.base + amap.count - start, TILE))
+
+
+class TileSpot(NamedTuple):
+    """One tile a view's pixels touch at a level: its key, the part of it they use, and where that part lies
+    in the level's samples behind the view (sample (my.base, mx.base) at [0, 0])."""
+
+    key: TileKey
+    rows: slice  # within the tile
+    cols: slice
+    at_rows: slice  # within the level's (my.count, mx.count) samples
+    at_cols: slice
+
+
+def tile_walk(level: int, mx: AxisMap, my: AxisMap) -> Iterator[TileSpot]:
+    """The tiles of `level` that the axis maps touch, row of tiles by row from the bottom, left to right:
+    the one walk the scheduler's plan, the picture and the explorer's coverage all take."""
+    for ty in my.tiles:
+        rows = visible(my, ty)
+        dy = (ty << TILE_BITS) + rows.start - my.base
+        for tx in mx.tiles:
+            cols = visible(mx, tx)
+            dx = (tx << TILE_BITS) + cols.start - mx.base
+            yield TileSpot(TileKey(level, tx, ty), rows, cols,
+                           slice(dy, dy + rows.stop - rows.start), slice(dx, dx + cols.stop - cols.start))
