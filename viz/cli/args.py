@@ -13,6 +13,7 @@ import re
 
 from viz import limits
 from viz.compute.backend import ARCHES
+from viz.compute.capabilities import capabilities
 from viz.errors import UsageError
 from viz.paper.stills import StillSpec
 from viz.problem.conditions import (
@@ -56,11 +57,10 @@ def add_precision_arg(parser: argparse.ArgumentParser, auto: bool = False) -> No
 
 
 def check_precision(args: argparse.Namespace) -> str:
-    """The --precision asked for; dd with --arch cuda is refused (the dd kernel has no CUDA port yet)."""
+    """The --precision asked for, refused in one line where --arch has no kernel of it (`capabilities`)."""
     precision = getattr(args, "precision", "f64")
-    if precision == "dd" and getattr(args, "arch", "auto") == "cuda":
-        raise UsageError("--precision dd runs on the CPU only (no CUDA port of the double-double kernel yet); "
-                         "use --arch cpu")
+    if precision in PRECISIONS:  # zoom's auto is checked per keyframe (cli/zoom.py)
+        capabilities(getattr(args, "arch", "auto")).require(precision)
     return precision
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from viz import limits
 from viz.cli import args as cliargs
+from viz.compute.capabilities import capabilities
 from viz.errors import UsageError
 from viz.numeric.fixed import decimal_to_fixed, exact_to_fixed, to_fixed
 from viz.outputs import check_writable
@@ -26,6 +27,7 @@ from viz.video.fill import panel_warning
 from viz.video.keyframes import (
     KeyframeSpec,
     KeyframeStore,
+    check_res,
     check_spec,
     level_for_width,
     outer_level,
@@ -106,8 +108,7 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
     --bookmark included: the flag, not the saved view, chooses it)."""
     problem, (cx, cy), width = target(args)
     deepest_possible = max_level("f64" if args.precision == "f64" else "dd")
-    if args.res < 8:
-        raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {args.res}")
+    check_res(args.res)
     first = outer_level(args.res)
     if args.keyframes is not None:
         if args.keyframes < 2:
@@ -124,9 +125,9 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
     levels = zoom_levels(args.res, min(deepest, deepest_possible + 1))
     spec = KeyframeSpec(problem, cx=cx, cy=cy, res=args.res, levels=levels)
     spec = check_spec(with_precision(spec, args.precision))
-    if spec.problem.precision == "dd" and args.arch == "cuda":
-        raise UsageError(f"this zoom's keyframes from level {spec.dd_from} on are past float64's limit and computed in "
-                         "double-double, which runs on the CPU only (no CUDA port yet); use --arch cpu")
+    if spec.problem.precision == "dd":
+        capabilities(args.arch).require("dd", f"this zoom's keyframes from level {spec.dd_from} on are past "
+                                              "float64's limit and computed in --precision")
     return spec
 
 

@@ -36,9 +36,13 @@ class Capabilities:
 
 
 def capabilities(arch: str) -> Capabilities:
-    """The capabilities of what --arch asks for (auto resolved: CUDA where a driver is present), checked."""
+    """The capabilities of what --arch asks for (auto resolved: CUDA where a driver is present), checked.
+
+    A named arch is taken as named: whether its driver is present is the
+    backend's question when it starts, not one of what the arch can do.
+    """
     from viz.compute.backend import resolve_arch
 
-    resolved = resolve_arch(arch)
+    resolved = arch if arch in ("cpu", "cuda") else resolve_arch(arch)
     precisions = tuple(p for p, arches in PRECISION_ARCHES.items() if resolved in arches)
     return Capabilities(resolved, precisions, "paper" if resolved == "cuda" else "quick")

@@ -190,11 +190,7 @@ def build_engine(spec: ProblemSpec, backend: Backend, early_stop: bool = True) -
 
 def dd_kernel(backend: Backend, width: int) -> Kernel:
     """The double-double kernel for a width on this backend, built at its first use and kept beside the float64 ones."""
-    try:
-        layout = dd_layout_for(backend.arch, width)
-    except ValueError as exc:
-        raise UsageError(f"--precision dd: {exc}") from None
-    key = (layout, width)
+    key = (dd_layout_for(backend.arch, width), width)
     if key not in backend.kernels:
-        backend.kernels[key] = build_kernel(layout, width)  # type: ignore[index]
+        backend.kernels[key] = build_kernel(key[0], width)  # type: ignore[index]
     return backend.kernels[key]  # type: ignore[index]
