@@ -23,7 +23,7 @@ def parsed_still(*flags):
 
 def test_a_typed_window_keeps_every_digit_and_a_float_like_one_writes_the_same_text_as_before():
     spec = parsed_still("--precision", "dd", "--window", *DEEP)
-    assert spec.window == tuple(Decimal(v) for v in DEEP)
+    assert spec.window.ends == tuple(Decimal(v) for v in DEEP)
     assert spec.as_metadata()["window"] == [1.1, DEEP[1], 2.3, DEEP[3]]
     plain = parsed_still("--window", "-1", "0.5", "0.1", "2")
     assert plain.as_metadata() == StillSpec(plain.problem, (-1.0, 0.5, 0.1, 2.0), 8, 8).as_metadata()
@@ -59,14 +59,12 @@ def test_png_text_keeps_the_digits_and_reopens_at_the_exact_window(tmp_path):
     save_png(path, np.zeros((8, 8, 3), np.uint8), meta=spec.as_metadata())
     assert read_png_meta(path)["window"][1] == DEEP[1]
     saved = from_png(path)
-    assert saved.exact_window == spec.window
-    x0, x1, y0, y1 = saved.window
-    assert x0 < x1 and y0 < y1 and x0 <= 1.1 <= x1  # the float window covers it
+    assert saved.region == spec.window
     old = tmp_path / "old.png"
     save_png(old, np.zeros((8, 8, 3), np.uint8), meta=StillSpec(ProblemSpec("tanh", 8, 100), (-1.0, 2.0, 0.0, 1.5),
                                                                      8, 8).as_metadata())
     back = from_png(old)
-    assert back.window == (-1.0, 2.0, 0.0, 1.5) and back.exact_window is None
+    assert back.region.floats == (-1.0, 2.0, 0.0, 1.5)
 
 
 def test_zoom_takes_a_decimal_centre_to_the_last_bit():

@@ -157,10 +157,9 @@ def log_window(args: argparse.Namespace) -> tuple:
 
 
 def still_spec(args: argparse.Namespace, default_res: int) -> StillSpec:
-    """The still that the parsed arguments ask for, checked; a typed --window is kept exactly (Decimals)."""
+    """The still that the parsed arguments ask for, checked; a typed --window is kept exactly (its Region)."""
     cols, rows = resolution(args, default_res)
-    window = limits.decimal_window(args.window) if getattr(args, "window", None) else log_window(args)
-    return StillSpec(problem_spec(args), window=window, cols=cols, rows=rows).validate()
+    return StillSpec(problem_spec(args), window=log_window(args), cols=cols, rows=rows).validate()
 
 
 def problem_spec(args: argparse.Namespace) -> ProblemSpec:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 from viz import limits
 from viz.cli import args as cliargs
 from viz.compute.capabilities import capabilities
 from viz.errors import UsageError
-from viz.numeric.fixed import decimal_to_fixed, exact_to_fixed, to_fixed
+from viz.numeric.fixed import decimal_to_fixed, to_fixed
 from viz.outputs import check_writable
 from viz.problem.conditions import PANEL_WINDOWS, panel_log_window
 from viz.problem.spec import ProblemSpec
@@ -88,13 +87,7 @@ def target(args: argparse.Namespace) -> tuple[ProblemSpec, tuple[int, int], floa
 
         saved = from_png(args.still) if args.still else find_bookmark(
             args.bookmarks or default_file(), args.bookmark)
-        if saved.exact_window is not None:  # a still narrower than float64 resolves: its exact centre and width
-            x0, x1, y0, y1 = (Fraction(v) for v in saved.exact_window)
-            centre = saved.centre or (exact_to_fixed((x0 + x1) / 2), exact_to_fixed((y0 + y1) / 2))
-            return saved.problem, centre, float(max(x1 - x0, y1 - y0))
-        x0, x1, y0, y1 = saved.window
-        centre = saved.centre or (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2))
-        return saved.problem, centre, max(x1 - x0, y1 - y0)
+        return saved.problem, saved.region.fixed_centre, float(max(saved.region.spans))
     problem = cliargs.problem_spec(args)
     if args.panel:
         x0, x1, y0, y1 = panel_log_window(args.panel)

@@ -4,5 +4,5 @@ Public face:
 - dd: dd_to_decimal, from_dd, to_dd, to_dd_array (double-double pairs to and from exact numbers)
 - fixed: DD_DIGITS, FRAC_BITS, OLD_FRAC_BITS, decimal_to_fixed, exact_to_fixed, exp10, exp10_dd, exp10_decimal,
   fixed_to_decimal, from_fixed, from_old_fixed, to_fixed (fixed-point log10 coordinates)
-- exact: covering_floats, float_above, float_below, window_value (exact decimals beside float64)
+- exact: binary_decimal, float_decimal, text_value (exact decimals beside float64)
 """

@@ -6,8 +6,9 @@ Public face (what the other subpackages import from here):
 - lattice: MAX_LEVEL, MAX_LEVEL_DD, TileKey, TileSpot, max_level, sample_values, sample_values_dd, tile_walk, view_maps,
   visible
 - picture: picture
+- region: Region
 - scheduler: BatchSizer, deliver, levels, next_batch
 - store: SampleStore
-- view: DOMAIN, View, at_limit, check_window, depth, hyper_at, hyper_at_dd, min_pixel, pan, pixel_hypers_dd, pixel_of,
-  resize, zoom, zoom_at (fixed-point coordinates are viz.numeric.fixed)
+- view: DOMAIN, View (fit, of, region), at_limit, check_window, depth, hyper_at, hyper_at_dd, min_pixel, pan,
+  pixel_hypers_dd, pixel_of, resize, zoom, zoom_at (fixed-point coordinates are viz.numeric.fixed)
 """

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 
 from viz import limits
 from viz.numeric.dd import to_dd
-from viz.numeric.fixed import FRAC_BITS, exact_to_fixed, exp10, exp10_decimal, from_fixed, to_fixed
+from viz.numeric.exact import binary_decimal
+from viz.numeric.fixed import FRAC_BITS, exp10, exp10_decimal, from_fixed, to_fixed
 from viz.problem.spec import PRECISIONS
+from viz.sampling.region import Region
 
 #: Coarsest pixel allowed, in decades (a 1280-pixel window then spans 160 decades).
 MAX_PIXEL = 0.125
@@ -72,18 +73,29 @@ class View:
             raise ValueError(f"a view needs a positive size and pixel: {self}")
 
     @classmethod
-    def fit(cls, x0, x1, y0, y1, cols: int, rows: int) -> View:
-        """The smallest view of cols x rows that shows the log10 box [x0, x1] x [y0, y1], centred.
+    def of(cls, region: Region, cols: int, rows: int) -> View:
+        """The smallest view of cols x rows that shows the region, centred on its exact midpoint.
 
-        Ends given as Decimals (a typed --window) are used exactly, so a box
-        narrower than float64 tells apart keeps its centre to every digit.
+        The region's ends are exact, so a box narrower than float64 tells
+        apart keeps its centre to every digit, and a view's own region
+        (`View.region`) gives the view back.
         """
-        if any(isinstance(v, Decimal) for v in (x0, x1, y0, y1)):
-            x0, x1, y0, y1 = (Fraction(v) for v in (x0, x1, y0, y1))
-            pixel = float(max((x1 - x0) / cols, (y1 - y0) / rows))
-            return cls(exact_to_fixed((x0 + x1) / 2), exact_to_fixed((y0 + y1) / 2), pixel, cols, rows)
-        pixel = max((x1 - x0) / cols, (y1 - y0) / rows)
-        return cls(to_fixed((x0 + x1) / 2.0), to_fixed((y0 + y1) / 2.0), pixel, cols, rows)
+        width, height = region.spans
+        return cls(*region.fixed_centre, float(max(width / cols, height / rows)), cols, rows)
+
+    @classmethod
+    def fit(cls, x0, x1, y0, y1, cols: int, rows: int) -> View:
+        """`View.of` the region with these ends (floats, Decimals or decimal strings), checked."""
+        return cls.of(Region(x0, x1, y0, y1), cols, rows)
+
+    @property
+    def region(self) -> Region:
+        """The exact region on screen: centre -+ half the pixels, every bit of the centre and the pixel kept."""
+        ends = []
+        for centre, n in ((self.cx, self.cols), (self.cy, self.rows)):
+            middle, half = Fraction(centre, 1 << FRAC_BITS), Fraction(self.pixel) * n / 2
+            ends += [binary_decimal(middle - half), binary_decimal(middle + half)]
+        return Region(*ends)
 
     @property
     def centre(self) -> tuple[float, float]:
