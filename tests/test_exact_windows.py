@@ -105,7 +105,8 @@ def test_a_dd_still_computes_distinct_columns_4_decades_past_float64(tmp_path, c
 
 
 def test_dd_pairs_reach_the_engine_as_measure_dd_takes_them(engine_backend):
-    from viz.compute.engine import build_engine, dd_pairs
+    from viz.compute.engine import build_engine
+    from viz.numeric.dd import dd_pairs
 
     spec = StillSpec(ProblemSpec("tanh", 8, 100, precision="dd"), tuple(Decimal(v) for v in ACROSS), 4, 1)
     x_hi, x_lo, y_hi, y_lo = spec.axes_dd()
@@ -134,9 +135,10 @@ def test_zoom_precision_dd_goes_past_float64_where_f64_is_refused():
 
 def test_a_dd_still_in_tiles_carries_its_low_parts_to_the_engine(engine_backend, tmp_path):
     """render/figure1/zoom --cluster: a tile of a dd still is the same pixels as measure_dd on its exact axes."""
-    from viz.compute.engine import DD_PAIRS, build_engine
+    from viz.compute.engine import build_engine
     from viz.compute.tiled import tile_task
     from viz.compute.zarr_store import TileStore
+    from viz.numeric.dd import DD_PAIRS
     from viz.paper.cluster_still import still_grid
 
     spec = StillSpec(ProblemSpec("tanh", 8, 100, precision="dd"), tuple(Decimal(v) for v in ACROSS), 4, 2)

@@ -226,7 +226,7 @@ class TwoArithmetics(FakeEngine):
         self.dd_calls = []
 
     def __call__(self, xs, ys):
-        from viz.compute.engine import DD_PAIRS
+        from viz.numeric.dd import DD_PAIRS
 
         dd = xs.dtype == DD_PAIRS
         self.dd_calls.append(dd)

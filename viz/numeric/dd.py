@@ -2,7 +2,9 @@
 
 The Taichi side (the arithmetic itself) is viz.compute.kernels.dd; this is
 what every layer needs without Taichi: turning a Fraction, Decimal, decimal
-string or float into the nearest (hi, lo) pair and back, exactly.
+string or float into the nearest (hi, lo) pair and back, exactly, and the
+one dtype of a problem's samples (`sample_dtype`, `as_samples`), which
+follows from its precision.
 """
 from __future__ import annotations
 
@@ -56,3 +58,40 @@ def dd_to_decimal(hi: float, lo: float, digits: int = 34) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = digits
         return Decimal(float(hi)) + Decimal(float(lo))
+
+
+#: A double-double hyperparameter array: each element the unevaluated sum hi + lo, so an array of them
+#: passes through the compute loop, a pipe or a Dask task as floats do.
+DD_PAIRS = np.dtype([("hi", np.float64), ("lo", np.float64)])
+
+
+def dd_pairs(hi, lo) -> np.ndarray:
+    """One DD_PAIRS array from the high and low parts (same shape)."""
+    hi, lo = np.asarray(hi, np.float64), np.asarray(lo, np.float64)
+    if hi.shape != lo.shape:
+        raise ValueError("hi and lo parts must have the same shape")
+    pairs = np.empty(hi.shape, DD_PAIRS)
+    pairs["hi"], pairs["lo"] = hi, lo
+    return pairs
+
+
+def sample_dtype(precision: str) -> np.dtype:
+    """The dtype of a problem's hyperparameter samples: DD_PAIRS in double-double ("dd"), else float64."""
+    return DD_PAIRS if precision == "dd" else np.dtype(np.float64)
+
+
+def precision_of(samples: np.ndarray) -> str:
+    """The arithmetic samples of this dtype are for: the inverse of `sample_dtype`."""
+    return "dd" if np.asarray(samples).dtype == DD_PAIRS else "f64"
+
+
+def as_samples(values, precision: str) -> np.ndarray:
+    """Hyperparameters as one flat, contiguous array of `sample_dtype(precision)`: floats become pairs with
+    a zero low part; pairs for float64 are a caller's bug (ValueError), as rounding them would hide it."""
+    values, dtype = np.asarray(values), sample_dtype(precision)
+    if values.dtype == DD_PAIRS and dtype != DD_PAIRS:
+        raise ValueError("double-double samples need a double-double problem (precision 'dd')")
+    if dtype == DD_PAIRS and values.dtype != DD_PAIRS:
+        floats = np.asarray(values, np.float64).ravel()
+        return dd_pairs(floats, np.zeros_like(floats))
+    return np.ascontiguousarray(np.asarray(values, dtype).ravel())

@@ -132,8 +132,8 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
 
 def still_grid(spec: StillSpec) -> tuple[np.ndarray, np.ndarray]:
     """Every pixel's hyperparameters, row by row from the bottom: float64 values, or for a double-double
-    still the exact axes as (hi, lo) pairs (engine.DD_PAIRS), whose low parts reach the engine."""
-    from viz.compute.engine import dd_pairs
+    still the exact axes as (hi, lo) pairs (numeric.dd.DD_PAIRS), whose low parts reach the engine."""
+    from viz.numeric.dd import dd_pairs
 
     if spec.problem.precision != "dd":
         grid_x, grid_y = np.meshgrid(*spec.axes())

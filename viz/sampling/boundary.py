@@ -97,8 +97,8 @@ def bisect_boundary_dd(spec: ProblemSpec, y, x_converged, x_diverged, decades: f
     fractal, so a bracket may hold many crossings; this finds one of them.
     One training run per halving, in a child process (Ctrl-C stops it at once).
     """
-    from viz.compute.engine import dd_pairs
     from viz.compute.isolated import IsolatedEngine
+    from viz.numeric.dd import dd_pairs
 
     y, lo, hi = (Fraction(limits.decimal_log10(name, value)) for name, value in
                  (("the row", y), ("the converged x", x_converged), ("the diverged x", x_diverged)))

@@ -114,7 +114,7 @@ def axis_values_dd(level: int, t: int) -> np.ndarray:
 
     Costs TILE decimal powers per tile, hence the cache.
     """
-    from viz.compute.engine import dd_pairs
+    from viz.numeric.dd import dd_pairs
 
     values = dd_pairs(*sample_values_dd(level, range(t << TILE_BITS, (t + 1) << TILE_BITS)))
     values.flags.writeable = False

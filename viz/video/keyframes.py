@@ -213,10 +213,10 @@ def keyframe_axes(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarra
 
 def keyframe_values(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
     """Hyperparameter values of a keyframe's columns and rows (exact lattice points): float64, or for a
-    double-double problem (hi, lo) pairs (engine.DD_PAIRS), which reach past float64's limit."""
+    double-double problem (hi, lo) pairs (numeric.dd.DD_PAIRS), which reach past float64's limit."""
     ix, iy = keyframe_axes(spec, level)
     if spec.precision_at(level) == "dd":
-        from viz.compute.engine import dd_pairs
+        from viz.numeric.dd import dd_pairs
 
         return dd_pairs(*sample_values_dd(level, ix.tolist())), dd_pairs(*sample_values_dd(level, iy.tolist()))
     return sample_values(level, ix.tolist()), sample_values(level, iy.tolist())
