@@ -313,12 +313,11 @@ RECORDS = st.fixed_dictionaries({}, optional={
 
 
 def assert_valid(saved: SavedView) -> None:
-    x0, x1, y0, y1 = saved.window
-    assert x0 < x1 and y0 < y1 and all(abs(v) <= limits.MAX_LOG10 for v in saved.window)
+    x0, x1, y0, y1 = saved.region.ends
+    assert x0 < x1 and y0 < y1 and all(abs(v) <= limits.MAX_LOG10 for v in saved.region.ends)
     assert saved.problem.validate() is saved.problem and saved.cols >= 1 and saved.rows >= 1
-    if saved.centre is not None:
-        assert saved.pixel > 0 and math.isfinite(saved.pixel)
-        saved.view(saved.cols, saved.rows)
+    view = saved.view(saved.cols, saved.rows)
+    assert view.pixel > 0 and math.isfinite(view.pixel)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
