@@ -7,7 +7,7 @@ and its sample sits at its centre (col + 0.5, row + 0.5), so row 0 is the
 bottom row, as in SPEC.md's images. A window toolkit's y-down mouse
 position my becomes py = rows - my.
 
-The centre is an exact fixed-point log10 coordinate, an integer count of
+The centre is an exact fixed-point log10 coordinate (viz.numeric.fixed), an integer count of
 2**-FRAC_BITS decades, so zooming and panning never lose bits however deep
 the view goes, and a pixel's hyperparameter is computed as
 centre * 10**offset with a small float offset, never as 10**(large log)
