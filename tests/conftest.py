@@ -102,14 +102,26 @@ def private_xvfb():
         server.wait(timeout=10)
 
 
-def pytest_collection_modifyitems(items):
-    """Run the in-process window tests before anything takes the shared EGL context.
+def release_current_egl() -> None:
+    """Unbind this thread's current EGL context, if any, before a glfw window makes its own current.
 
     Once a Mesa EGL context is current in a process, making a glfw (GLX)
     window's context current fails with an X error that kills the process
-    (BadAccess on X_GLXMakeCurrent); the other order works.
+    (BadAccess on X_GLXMakeCurrent); unbound first, it works, whichever
+    test ran before. (Releasing the moderngl context does not unbind it.)
     """
-    items.sort(key=lambda item: 0 if item.path.name in ("test_window.py", "test_explore_cluster.py") else 1)
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("EGL")
+    if name is None:
+        return
+    egl = ctypes.CDLL(name)
+    egl.eglGetCurrentDisplay.restype = ctypes.c_void_p
+    egl.eglMakeCurrent.argtypes = [ctypes.c_void_p] * 4
+    display = egl.eglGetCurrentDisplay()
+    if display:
+        egl.eglMakeCurrent(display, None, None, None)
 
 
 def interruptible():

@@ -71,6 +71,60 @@ def test_local2_equals_in_process(local2, tmp_path, spec):
     assert any(spec.problem in built for built in local2.run(built_engines).values())
 
 
+class Recording:
+    """A client that notes what is scattered and what each task is sent, and passes everything on."""
+
+    def __init__(self, client):
+        self.client, self.scattered, self.sent = client, [], []
+
+    def scatter(self, data, **options):
+        self.scattered.append((data, options))
+        return self.client.scatter(data, **options)
+
+    def submit(self, func, *args, **options):
+        self.sent.append(args)
+        return self.client.submit(func, *args, **options)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+@pytest.mark.parametrize("store", [True, False], ids=["workers-write-the-store", "no-store"])
+def test_the_grid_travels_once_and_each_tiles_values_once(local2, tmp_path, store):
+    import pickle
+
+    from distributed import Future
+
+    from viz.compute.tiled import TileReceipt
+    from viz.compute.tiles import Tile, TileResult
+
+    client, results = Recording(local2), []
+    spec = StillSpec(QUICK, VIEW.window, 24, 16)
+    image = compute_still_on_cluster(client, spec, 8, store=tmp_path / "s.zarr" if store else None, progress=False,
+                                     on_tile=lambda t, r: results.append(r))
+    (grid, options), = client.scattered  # one image: its grid scattered once, to every worker
+    assert grid.xs.size == 24 and options["broadcast"]
+    assert len(client.sent) == len(results) == 6
+    for future, path, tile in client.sent:  # a task names the scattered grid and its tile: no axes of its own
+        assert isinstance(future, Future) and isinstance(tile, Tile) and len(pickle.dumps((path, tile))) < 400
+    if store:  # the values went into the store; the client read it once at the end
+        assert all(type(r) is TileReceipt for r in results)
+        assert_bitwise(TileStore.open(tmp_path / "s.zarr", still_grid(spec, 8)).read(), image)
+    else:
+        assert all(type(r) is TileResult for r in results)
+    assert_bitwise(image, in_process(spec))
+
+
+def test_a_cluster_still_takes_its_spec_as_validated(local2, tmp_path, monkeypatch):
+    """The command validates the spec once, where it builds it; the cluster path does not check it again."""
+    checks = []
+    for cls in (ProblemSpec, StillSpec):
+        monkeypatch.setattr(cls, "validate", lambda self, name=cls.__name__: checks.append(name) or self)
+    spec = StillSpec(QUICK, VIEW.window, 8, 8)
+    image = compute_still_on_cluster(local2, spec, 8, store=tmp_path / "s.zarr", progress=False)
+    assert checks == [] and np.isfinite(image).all()
+
+
 def test_sigkill_of_a_worker_mid_still(local2, tmp_path):
     before = local2.run(os.getpid)
     killed = []
@@ -211,6 +265,42 @@ def test_store_refuses_other_settings(tmp_path):
     (tmp_path / "plain").mkdir()
     with pytest.raises(UsageError, match="not"):
         TileStore.open(tmp_path / "plain", still_grid(VIEW, 16))
+
+
+def test_a_store_is_never_written_through_a_link(tmp_path):
+    real = tmp_path / "real.zarr"
+    TileStore.open(real, still_grid(VIEW, 16))
+    (tmp_path / "link.zarr").symlink_to(real)
+    (tmp_path / "dangling.zarr").symlink_to(tmp_path / "nowhere")
+    for name in ("link.zarr", "dangling.zarr"):
+        with pytest.raises(UsageError, match="is a link") as info:
+            TileStore.open(tmp_path / name, still_grid(VIEW, 16))
+        assert "\n" not in str(info.value)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_only_resume_state_is_discarded_and_a_finished_store_reads_back_as_its_still(tmp_path):
+    from viz.compute.zarr_store import read_store
+    from viz.paper.cluster_still import discard_store, read_still_store
+
+    grid = still_grid(VIEW, 32)
+    resume, result = TileStore.open(tmp_path / "r.zarr", grid), TileStore.open(tmp_path / "k.zarr", grid, "result")
+    assert (resume.role, result.role) == ("resume", "result")
+    assert TileStore.open(tmp_path / "k.zarr", grid).role == "result"  # reopening keeps what it is for
+    values = np.arange(64 * 64, dtype=np.float64).reshape(64, 64)
+    tiles = grid.tiles()
+    for t in tiles[:-1]:
+        result.write(t, values[t.slices])
+    settings, image, done = read_store(tmp_path / "k.zarr")
+    assert settings == grid.as_metadata() and done.sum() == len(tiles) - 1 and np.isnan(image[tiles[-1].slices]).all()
+    with pytest.raises(UsageError, match="holds 3 of 4 tiles"):
+        read_still_store(tmp_path / "k.zarr")
+    result.write(tiles[-1], values[tiles[-1].slices])
+    spec, image = read_still_store(tmp_path / "k.zarr")
+    assert spec == VIEW and image.tobytes() == values.tobytes()
+    discard_store(tmp_path / "k.zarr")
+    discard_store(tmp_path / "r.zarr")
+    assert (tmp_path / "k.zarr").is_dir() and not (tmp_path / "r.zarr").exists()
 
 
 def test_tiles_cover_the_image_once_and_axes_are_a_stills():

@@ -48,6 +48,36 @@ def test_render_on_local2_equals_in_process(tmp_path, still):
     assert not (tmp_path / "there.npy.zarr").exists()  # the resume state goes once the still is saved
 
 
+def test_render_out_zarr_keeps_the_store_and_a_rerun_resumes_it(tmp_path):
+    import zarr
+
+    from viz.paper.cluster_still import read_still_store
+
+    here = render(tmp_path / "here.npy", *PANEL)
+    out = tmp_path / "panel.zarr"
+    args = ["render", *PANEL, "--arch", "cpu", "--cluster", "local:2", "--tile", "8", "--out", str(out)]
+    first = nnfractal(*args, "--quiet")
+    assert first.returncode == 0 and f"wrote {out}" in first.stdout, first.stderr[-3000:]
+    spec, image = read_still_store(out)
+    assert_bitwise(image, here) and (spec.cols, spec.rows, spec.problem.condition) == (24, 24, "tanh")
+    group = zarr.open_group(out, mode="r+")  # two tiles lost: the rerun computes those alone
+    group["done"][0, 0] = group["done"][1, 2] = 0
+    group["measure"][0:8, 0:8] = np.nan
+    again = nnfractal(*args)
+    assert again.returncode == 0 and "(2/9 tiles)" in again.stderr, again.stderr[-3000:]
+    assert_bitwise(read_still_store(out)[1], here)
+
+
+def test_render_out_zarr_refusals_are_one_line(tmp_path):
+    assert "add --cluster" in refused("render", "--res", "8", "--out", str(tmp_path / "x.zarr"))
+    (tmp_path / "real").mkdir()
+    (tmp_path / "x.zarr").symlink_to(tmp_path / "real")
+    assert "is a link" in refused("render", "--res", "8", "--cluster", "local:1", "--out", str(tmp_path / "x.zarr"))
+    (tmp_path / "y.npy.zarr").symlink_to(tmp_path / "real")  # the store beside a .npy is refused alike
+    assert "is a link" in refused("render", "--res", "8", "--cluster", "local:1", "--out", str(tmp_path / "y.npy"))
+    assert os.listdir(tmp_path / "real") == []
+
+
 @pytest.mark.slow  # test_cluster.py starts the same commands in the default suite
 def test_render_on_dask_scheduler_and_worker_commands(tmp_path):
     here = render(tmp_path / "here.npy", *VIEW)

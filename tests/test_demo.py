@@ -35,6 +35,18 @@ def test_the_demo_zooms_in_then_back_out_forever():
     assert [pingpong(p, 1) for p in range(3)] == [0, 0, 0]
 
 
+class Frames:
+    """A player driven as the render loop drives it: update(t, dt from the frame before), then draw."""
+
+    def __init__(self, player) -> None:
+        self.player, self.last = player, 0.0
+
+    def at(self, fbo, t: float, size=None):
+        self.player.update(t, t - self.last)
+        self.last = t
+        return self.player.draw(fbo) if size is None else self.player.draw(fbo, size)
+
+
 def test_the_player_draws_the_frame_the_clock_asks_for(renderer, tmp_path):
     store = make_store(tmp_path / "kf")
     path = store.spec.zoom_path(4)
@@ -42,10 +54,11 @@ def test_the_player_draws_the_frame_the_clock_asks_for(renderer, tmp_path):
     direct = ZoomFrames(renderer, path, store.load_all(), "measure", size)
     played = ZoomFrames(renderer, path, store.load_all(), "measure", size)
     player = Player(played, rate=10.0)
+    clock = Frames(player)
     fbo_a, fbo_b = renderer.offscreen(*size), renderer.offscreen(*size)
     try:
         for seconds in (0.0, 0.35, 0.81, 1.26):  # frames 0, 3, 8 (the last), then 4 on the way out
-            index = player.draw(fbo_a, seconds)
+            index = clock.at(fbo_a, seconds)
             assert index == pingpong(int(seconds * 10), path.n_frames)
             direct.draw(fbo_b, index)
             assert np.array_equal(read_rgb8(fbo_a), read_rgb8(fbo_b))
@@ -252,9 +265,10 @@ def test_the_live_player_flies_in_back_out_and_fades_to_the_next_flight(renderer
     spec = store.spec
     pilot = FakePilot()
     player = LivePlayer(renderer, (pilot, pilot, pilot.flown), seconds_per_2x=0.5)
+    clock = Frames(player)
     fbo = renderer.offscreen(32, 24)
     try:
-        player.draw(fbo, 0.0, (32, 24))  # nothing yet: grey
+        clock.at(fbo, 0.0, (32, 24))  # nothing yet: grey
         assert np.all(read_rgb8(fbo) == (128, 128, 128))
         pilot.messages.put(("leg", 0, spec))
         for keyframe in store.load_all():
@@ -263,20 +277,20 @@ def test_the_live_player_flies_in_back_out_and_fades_to_the_next_flight(renderer
         pilot.messages.put(("leg", 1, spec))
         pilot.messages.put(("keyframe", 1, store.load(1)))
         t, deepest = 0.0, 0.0
-        player.draw(fbo, t, (32, 24))
+        clock.at(fbo, t, (32, 24))
         assert player.current == 0
         while player.current == 0:
             t += 0.05
-            player.draw(fbo, t, (32, 24))
+            clock.at(fbo, t, (32, 24))
             deepest = max(deepest, player.flights[0].position if 0 in player.flights else deepest)
             assert t < 10, "the first flight never came home"
         assert deepest == pytest.approx(2.0, abs=1e-3)  # all the way in to the last keyframe, then out
         assert pilot.flown.acquire(blocking=False)  # the pilot may start another flight
         assert player.fading is not None
         mid_fade = t + FADE_SECONDS / 2
-        player.draw(fbo, mid_fade, (32, 24))
+        clock.at(fbo, mid_fade, (32, 24))
         assert player.fading is not None
-        player.draw(fbo, mid_fade + FADE_SECONDS, (32, 24))
+        clock.at(fbo, mid_fade + FADE_SECONDS, (32, 24))
         assert player.fading is None
         first_view = ZoomFrames(renderer, replace(spec, levels=(1,)).zoom_path(4), [store.load(1)], "measure", (32, 24))
         fbo2 = renderer.offscreen(32, 24)
@@ -295,16 +309,17 @@ def test_the_live_player_says_what_the_pilot_does_until_its_first_keyframe(rende
     store = make_store(tmp_path / "kf")
     pilot = FakePilot()
     player = LivePlayer(renderer, (pilot, pilot, pilot.flown), seconds_per_2x=0.5)
+    clock = Frames(player)
     fbo = renderer.offscreen(32, 24)
     try:
-        player.draw(fbo, 0.0, (32, 24))
+        clock.at(fbo, 0.0, (32, 24))
         assert player.notice == "starting the engine..."
         pilot.messages.put(("status", "building the kernel for n=8: its first use"))
-        player.draw(fbo, 0.1, (32, 24))
+        clock.at(fbo, 0.1, (32, 24))
         assert player.notice.startswith("building the kernel for n=8")
         pilot.messages.put(("leg", 0, store.spec))
         pilot.messages.put(("keyframe", 0, store.load(store.spec.levels[0])))
-        player.draw(fbo, 0.2, (32, 24))
+        clock.at(fbo, 0.2, (32, 24))
         assert player.notice == ""  # a zoom is on screen: nothing to say
     finally:
         player.close()

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import private_xvfb
+from conftest import private_xvfb, release_current_egl
 from lattice_points import view_tiles
 
 pytestmark = pytest.mark.display
@@ -18,6 +18,7 @@ def test_explore_on_local2_refines_the_default_view_with_the_engines_samples(tmp
     from viz.compute.engine import build_engine
     from viz.display.hud import status_lines
     from viz.explore.settings import settings_for
+    from viz.explore.status import status
     from viz.explore.window import Explorer
     from viz.problem.conditions import DEFAULT_WINDOW
     from viz.sampling.coverage import coverage
@@ -31,16 +32,17 @@ def test_explore_on_local2_refines_the_default_view_with_the_engines_samples(tmp
     with private_xvfb() as display:
         old = os.environ.get("DISPLAY")
         os.environ["DISPLAY"] = display
+        release_current_egl()
         try:
             with Explorer(settings) as explorer:
-                refiner, most = explorer.refiner, 0
+                refiner, most = explorer.session.refiner, 0
                 deadline = time.monotonic() + 600
-                while refiner.busy or coverage(explorer.view, refiner.store).fraction < 1.0:
+                while refiner.busy or coverage(explorer.session.view, refiner.store).fraction < 1.0:
                     assert time.monotonic() < deadline, "the view was not refined in time"
                     explorer.frame()
                     most = max(most, refiner.in_flight)
-                view, store = explorer.view, refiner.store
-                lines = status_lines(explorer._status())
+                view, store = explorer.session.view, refiner.store
+                lines = status_lines(status(explorer.session))
         finally:
             if old is None:
                 os.environ.pop("DISPLAY", None)
@@ -48,7 +50,7 @@ def test_explore_on_local2_refines_the_default_view_with_the_engines_samples(tmp
                 os.environ["DISPLAY"] = old
     assert most == 2, "one batch in flight per worker"
     assert refiner.workers == 2 and any(line.startswith("cluster: 2 workers, ") for line in lines), lines
-    engine = build_engine(settings_problem(settings), engine_backend)
+    engine = build_engine(settings.problem, engine_backend)
     checked = 0
     for key in view_tiles([view]):
         tile = store.get(key)
@@ -60,9 +62,3 @@ def test_explore_on_local2_refines_the_default_view_with_the_engines_samples(tmp
         checked += rows.size
     assert checked > 1000
 
-
-def settings_problem(settings):
-    from viz.problem.spec import ProblemSpec
-
-    return ProblemSpec(settings.condition, settings.preset.width, settings.preset.steps, settings.seed,
-                       settings.readout)

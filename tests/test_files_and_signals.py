@@ -20,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import interruptible, private_xvfb
+from conftest import ROOT, interruptible, private_xvfb
 
-from viz.problem.conditions import DEFAULT_WINDOW, PRESETS
 from viz.problem.spec import ProblemSpec
 
 QUICK_ZOOM = ["zoom", "--center", "2.6", "1.4", "--keyframes", "2", "--res", "16", "--preset", "quick",
@@ -31,10 +30,11 @@ QUICK_ZOOM = ["zoom", "--center", "2.6", "1.4", "--keyframes", "2", "--res", "16
 
 def nnfractal(*args: str, cwd=None, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "viz", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def started(*args: str, cwd=None, env=None) -> subprocess.Popen:
+    env = {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}  # this checkout's code, from any cwd
     return subprocess.Popen([sys.executable, "-m", "viz", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **interruptible())
 
@@ -62,26 +62,17 @@ def dead_pid() -> int:
 
 
 def headless_explorer(tmp_path: Path, recordings: Path, bookmarks: Path):
-    """An Explorer's save methods on a plain object: real files and Recorder, no window (its picture is black)."""
-    from viz.explore.settings import Settings
-    from viz.explore.window import Explorer, _Input
-    from viz.sampling.view import View
+    """An explorer session with no window: real files and Recorder, a plain picture, a fake refiner."""
+    from explore_fakes import session
 
-    explorer = Explorer.__new__(Explorer)
-    explorer.settings = Settings(condition="tanh", preset=PRESETS["quick"], presets=tuple(PRESETS.values()),
-                                 home=DEFAULT_WINDOW, bookmarks=bookmarks, recordings=recordings)
-    explorer.clock, explorer.input, explorer._urgent = time.perf_counter, _Input(), False
-    explorer.condition, explorer.preset, explorer.recorder = "tanh", PRESETS["quick"], None
-    explorer.precision_mode, explorer.precision = "auto", "f64"
-    explorer.view = View.fit(*DEFAULT_WINDOW, 32, 24)
-    explorer.grab = lambda: np.zeros((24, 32, 3), np.uint8)
-    return explorer
+    return session(tmp_path, size=(32, 24), recordings=recordings, bookmarks=bookmarks)
 
 
 def recording_a_second(explorer) -> None:
-    explorer.toggle_recording()
-    if explorer.recorder is not None:
-        explorer._record(explorer._record_start + 1.0)
+    explorer.files.toggle_recording()
+    if explorer.files.recording is not None:
+        explorer.now += 1.0
+        explorer.files.record()
 
 
 def recordings_is_a_file(tmp_path: Path) -> Path:
@@ -125,20 +116,22 @@ def test_1_a_failed_save_is_said_on_the_hud_and_the_session_goes_on(tmp_path, br
     recordings = tmp_path / "recordings-ok" if target.suffix == ".toml" else target
     explorer = headless_explorer(tmp_path, recordings, bookmarks)
     before = sorted(tmp_path.rglob("*"))
-    action(explorer) if callable(action) else getattr(explorer, action)()
-    said = [text for _, text in explorer.input.messages]
+    explorer.messages = []  # not the window's widened-aspect note
+    action(explorer) if callable(action) else getattr(explorer.files, action)()
+    said = [text for _, text in explorer.messages]
     assert said and said[-1].startswith(message), said
-    assert explorer.recorder is None
+    assert explorer.files.recording is None
     assert sorted(tmp_path.rglob("*")) == before, "nothing created"
     explorer.say("still running")  # the session goes on
 
 
 def test_1_a_save_that_works_still_says_where(tmp_path):
     explorer = headless_explorer(tmp_path, tmp_path / "recordings", tmp_path / "marks.toml")
+    explorer.messages = []  # not the window's widened-aspect note
     recording_a_second(explorer)
-    explorer.toggle_recording()
-    shot, name = explorer.screenshot(), explorer.bookmark()
-    said = [text for _, text in explorer.input.messages]
+    explorer.files.toggle_recording()
+    shot, name = explorer.files.screenshot(), explorer.files.bookmark()
+    said = [text for _, text in explorer.messages]
     assert shot.is_file() and name and said[0].startswith("saved ") and said[0].endswith(".mp4")
     assert said[1] == f"saved {shot}" and said[2].startswith("bookmark ")
 

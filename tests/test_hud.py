@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from viz.display.hud import KEYS, Status, digits, help_lines, hud_lines, status_lines, view_lines, warning_line
+from viz.display.hud import Status, digits, hud_lines, status_lines, view_lines, warning_line
 from viz.numeric.fixed import to_fixed
 from viz.sampling.view import View, hyper_at, min_pixel, zoom
 
@@ -67,11 +67,9 @@ def test_cursor_outside_the_window_is_not_shown():
     assert not any(line.startswith("cursor") for line in hud_lines(view, status(cursor=(-5.0, 3.0))))
 
 
-def test_help_lists_every_key():
-    lines = help_lines()
-    assert len(lines) == len(KEYS)
-    for key in ("wheel", "Z / X", "1-6", "Esc / Q", "?", "B", "S", "V"):
-        assert any(key in line for line in lines)
+def test_recording_says_when_frames_are_dropped():
+    assert "REC" in status_lines(status(recording=True))
+    assert "REC (12 frames dropped: the encoder is behind)" in status_lines(status(recording=True, dropped=12))
 
 
 @pytest.mark.parametrize("changes", [dict(backend=None), dict(compiling=8, building=True), dict(compiling=8)])

@@ -1,4 +1,9 @@
-"""The GPU colouring pass against viz.colour.equalise, drawn offscreen on a headless context."""
+"""The GPU colouring pass against viz.colour.equalise, drawn offscreen on a headless context.
+
+Levels are drawn through the zoom video's own program: one keyframe layer
+holding the levels (both of its levels alike, so any blend shows them), the
+two layers above it empty.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -6,28 +11,48 @@ import numpy as np
 from viz.colour.equalise import LUT_SIZE, to_rgb8
 from viz.display.renderer import MISSING_RGB8, read_rgb8
 
+NO_SHIFT = (0.0, 0.0)
 
-def draw(renderer, levels, size=None, view=(0.0, 0.0, 1.0, 1.0)):
-    """Levels drawn on a cleared offscreen framebuffer (default: 1:1), read back top row first."""
-    rows, cols = levels.shape
-    fbo = renderer.offscreen(*(size or (cols, rows)))
-    texture = renderer.upload_levels(levels)
-    renderer.clear(fbo)
-    renderer.draw_levels(fbo, texture, view)
+
+def as_layer(levels):
+    """One level per sample as a zoom layer's pair (reference k and k+1 alike)."""
+    return np.stack([levels, levels], axis=-1)
+
+
+def draw_layers(renderer, layers, size, views, blend=0.0):
+    """Up to three level images as layers 0, 1, 2; `views[k]` is the rectangle of layer k's texture
+    (left, bottom, right, top) that fills the frame. Read back top row first."""
+    fbo = renderer.offscreen(*size)
+    textures = [renderer.upload_layer(as_layer(levels)) for levels in layers]
+    textures += [renderer.upload_layer(np.full((1, 1, 2), np.nan)) for _ in range(3 - len(layers))]
+    views = list(views) + [(0.0, 0.0, 1.0, 1.0)] * (3 - len(views))
+    scales = [(r - left, t - b) for left, b, r, t in views]
+    shifts = [((left + r) / 2 - 0.5, (b + t) / 2 - 0.5) for left, b, r, t in views]
+    renderer.draw_zoom_frame(fbo, textures, scales, shifts, blend=blend, fade=0.0)
     image = read_rgb8(fbo)
-    texture.release()
+    for texture in textures:
+        texture.release()
     fbo.release()
     return image
 
 
+def draw(renderer, levels, size=None, view=(0.0, 0.0, 1.0, 1.0), blend=0.0):
+    """Levels drawn as the only layer (default: 1:1), read back top row first."""
+    rows, cols = levels.shape
+    return draw_layers(renderer, [levels], size or (cols, rows), [view], blend)
+
+
 def boundary_levels() -> np.ndarray:
-    """Every bin edge of the table, the float32 neighbours on both sides, and the ends beyond [-1, 1]."""
+    """Every bin edge of the table, the float32 neighbours on both sides, and the ends beyond [-1, 1].
+
+    Finite only: a layer's levels always are (layer_levels equalises them), and the blend's 0 * inf is NaN.
+    """
     edges = (np.arange(LUT_SIZE + 1) / (LUT_SIZE / 2) - 1.0).astype(np.float32)
     below = np.nextafter(edges, np.float32(-np.inf))
     above = np.nextafter(edges, np.float32(np.inf))
     tiny = np.float32(2.0**-54)  # float64 rounds 1 - tiny up to 1: lut_index's own quirk
     around_tiny = [-tiny, np.nextafter(-tiny, np.float32(-1)), np.nextafter(-tiny, np.float32(0))]
-    extra = np.array([-3.0, -1.5, 1.5, 3.0, np.inf, -np.inf, 1e-30, -1e-30, *around_tiny], dtype=np.float32)
+    extra = np.array([-3.0, -1.5, 1.5, 3.0, 1e30, -1e30, 1e-30, -1e-30, *around_tiny], dtype=np.float32)
     values = np.concatenate([edges, below, above, extra])
     return np.resize(values, (24, 33))  # rows x cols, odd on purpose
 
@@ -40,6 +65,7 @@ def test_one_to_one_equals_to_rgb8_at_every_bin_edge(renderer):
 def test_one_to_one_equals_to_rgb8_on_random_levels(renderer):
     levels = np.random.default_rng(7).uniform(-1.0, 1.0, (61, 97)).astype(np.float32)
     np.testing.assert_array_equal(draw(renderer, levels), to_rgb8(levels.astype(np.float64)))
+    np.testing.assert_array_equal(draw(renderer, levels, blend=1.0), to_rgb8(levels.astype(np.float64)))
 
 
 def test_row_zero_is_drawn_at_the_bottom(renderer):
@@ -66,7 +92,7 @@ def test_view_beyond_the_texture_leaves_the_background(renderer):
     assert (image[:, 4:] == MISSING_RGB8).all()
 
 
-def test_missing_samples_are_grey_after_a_clear(renderer):
+def test_missing_samples_are_grey(renderer):
     levels = np.random.default_rng(3).uniform(-1.0, 1.0, (5, 7)).astype(np.float32)
     levels[1, 2] = levels[4, 6] = np.nan
     image = draw(renderer, levels)[::-1]  # bottom row first, like levels
@@ -80,30 +106,19 @@ def test_a_coarser_level_shows_through_missing_samples(renderer):
     coarse = rng.uniform(-1.0, 1.0, (3, 4)).astype(np.float32)
     fine = rng.uniform(-1.0, 1.0, (6, 8)).astype(np.float32)
     fine[rng.random(fine.shape) < 0.3] = np.nan
-    fbo = renderer.offscreen(8, 6)
-    textures = [renderer.upload_levels(coarse), renderer.upload_levels(fine)]
-    renderer.clear(fbo)
-    for texture in textures:
-        renderer.draw_levels(fbo, texture)
-    image = read_rgb8(fbo)
-    for texture in textures:
-        texture.release()
-    fbo.release()
+    image = draw_layers(renderer, [coarse, fine], (8, 6), [(0.0, 0.0, 1.0, 1.0)] * 2)
     expected = np.where(np.isnan(fine), np.repeat(np.repeat(coarse, 2, axis=0), 2, axis=1), fine)
     np.testing.assert_array_equal(image, to_rgb8(expected.astype(np.float64)))
 
 
 def test_upload_reuses_a_texture_of_the_same_size(renderer):
-    first = renderer.upload_levels(np.zeros((3, 5)))
-    same = renderer.upload_levels(np.full((3, 5), 0.5), first)
+    first = renderer.upload_layer(np.zeros((3, 5, 2)))
+    same = renderer.upload_layer(np.full((3, 5, 2), 0.5), first)
     assert same is first
-    fbo = renderer.offscreen(5, 3)
-    renderer.draw_levels(fbo, same)
-    np.testing.assert_array_equal(read_rgb8(fbo), to_rgb8(np.full((3, 5), 0.5)))
-    resized = renderer.upload_levels(np.zeros((4, 5)), same)
+    assert np.frombuffer(same.read(), np.float32).reshape(3, 5, 2).tolist() == np.full((3, 5, 2), 0.5).tolist()
+    resized = renderer.upload_layer(np.zeros((4, 5, 2)), same)
     assert resized is not first and resized.size == (5, 4)
     resized.release()
-    fbo.release()
 
 
 def test_blending_left_on_by_another_pass_does_not_leak_in(renderer, ctx):

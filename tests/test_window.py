@@ -13,6 +13,7 @@ from lattice_points import distinct_points
 
 from viz.colour.equalise import sign_from_rgb
 from viz.display.hud import hud_lines
+from viz.explore.status import status
 from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, home_window, panel_log_window
 from viz.sampling.coverage import coverage
 from viz.sampling.lattice import axis_map, level_for, sample_values
@@ -32,14 +33,9 @@ def display():
 
 
 def settings(tmp_path, **changes):
-    from viz.explore.settings import Settings
+    from explore_fakes import settings as base
 
-    quick = PRESETS["quick"]
-    base = dict(condition="tanh", preset=quick, presets=tuple(PRESETS.values()), home=DEFAULT_WINDOW,
-                size=SIZE, arch="cpu", vsync=False, hud=False, title=TITLE,
-                bookmarks=tmp_path / "marks.toml", recordings=tmp_path / "recordings")
-    base.update(changes)
-    return Settings(**base)
+    return base(tmp_path, **dict(dict(size=SIZE, vsync=False, title=TITLE), **changes))
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +54,15 @@ def built_kernels(engine_backend):
 
 
 @pytest.fixture(scope="module")
-def explorer(display, tmp_path_factory, built_kernels):
+def window(display, tmp_path_factory, built_kernels):
+    """One real window for the module (each start loads the kernel in a new worker: seconds)."""
+    from conftest import release_current_egl
+
     from viz.explore.window import Explorer
 
     old = os.environ.get("DISPLAY")
     os.environ["DISPLAY"] = display
+    release_current_egl()
     try:
         with Explorer(settings(tmp_path_factory.mktemp("explore"))) as running:
             yield running
@@ -71,6 +71,22 @@ def explorer(display, tmp_path_factory, built_kernels):
             os.environ.pop("DISPLAY", None)
         else:
             os.environ["DISPLAY"] = old
+
+
+@pytest.fixture
+def explorer(window):
+    """The module's window as it first opened, whatever the test before did: tests do not depend on order."""
+    session = window.session
+    if session.files.recording is not None:
+        session.files.toggle_recording()
+    session.select(condition="tanh", preset=PRESETS["quick"])
+    session.arithmetic.mode = "auto"
+    session.follow_precision()
+    session.set_view(View.fit(*DEFAULT_WINDOW, *SIZE))
+    session.show_hud = session.show_help = False
+    session.pointer.hold, session.pointer.dragging, session.messages = 0, False, []  # the cursor is X's
+    window.frame()
+    return window
 
 
 def xdo(display, *args: str) -> str:
@@ -89,14 +105,15 @@ def pump(explorer, until, timeout: float = 120.0) -> None:
 
 def settled(explorer) -> bool:
     """The view is computed and its colour scale has finished easing."""
-    scale = explorer.scale
-    return (coverage(explorer.view, explorer.refiner.store).fraction == 1.0 and not explorer.refiner.busy
+    scale = explorer.session.frame.scale
+    refiner = explorer.session.refiner
+    return (coverage(explorer.session.view, refiner.store).fraction == 1.0 and not refiner.busy
             and scale.shown is not None and np.array_equal(scale.shown, scale.target))
 
 
 def go_home(explorer) -> None:
-    explorer.select(condition="tanh", preset=PRESETS["quick"])
-    explorer.reset()
+    explorer.session.select(condition="tanh", preset=PRESETS["quick"])
+    explorer.session.reset()
     # Generous: the worker runs niced, and on a loaded 2-core machine a full
     # refine of the home view can take minutes instead of seconds.
     pump(explorer, lambda: settled(explorer), timeout=400.0)
@@ -105,14 +122,15 @@ def go_home(explorer) -> None:
 def point_at(display, explorer, col: int, row_from_top: int) -> tuple[float, float]:
     """Put the pointer over a window pixel; its position in view pixels (bottom-left origin)."""
     xdo(display, "mousemove", str(col), str(row_from_top))  # no --sync: it hangs if already there
-    pump(explorer, lambda: explorer.input.cursor == (col, explorer.view.rows - row_from_top), timeout=5)
-    return float(col), float(explorer.view.rows - row_from_top)
+    session = explorer.session
+    pump(explorer, lambda: session.pointer.cursor == (col, session.view.rows - row_from_top), timeout=5)
+    return float(col), float(explorer.session.view.rows - row_from_top)
 
 
 def test_window_opens_at_the_asked_size(explorer, display):
     window = xdo(display, "search", "--sync", "--name", TITLE).split()[0]
     assert f"Geometry: {SIZE[0]}x{SIZE[1]}" in xdo(display, "getwindowgeometry", window)
-    assert (explorer.view.cols, explorer.view.rows) == SIZE
+    assert (explorer.session.view.cols, explorer.session.view.rows) == SIZE
 
 
 def test_red_and_blue_regions_match_the_engine(explorer, engine_backend):
@@ -121,7 +139,7 @@ def test_red_and_blue_regions_match_the_engine(explorer, engine_backend):
 
     go_home(explorer)
     image = explorer.grab_screen()  # the window's own framebuffer (HUD hidden)
-    view = explorer.view
+    view = explorer.session.view
     level = level_for(view.pixel)
     # The sample each pixel shows, on a 48 x 27 grid of pixels, measured by the engine in this process.
     cols, rows = np.arange(0, view.cols, 4), np.arange(0, view.rows, 4)
@@ -138,43 +156,43 @@ def test_red_and_blue_regions_match_the_engine(explorer, engine_backend):
 
 def test_wheel_zooms_about_the_cursor(explorer, display):
     go_home(explorer)
-    before = explorer.view
+    before = explorer.session.view
     px, py = point_at(display, explorer, 50, 30)
     under = hyper_at(before, px, py)
     xdo(display, "click", "--repeat", "3", "--delay", "20", "4")  # wheel up three notches
-    pump(explorer, lambda: explorer.view.pixel < before.pixel / 1.6, timeout=10)
-    after = explorer.view
+    pump(explorer, lambda: explorer.session.view.pixel < before.pixel / 1.6, timeout=10)
+    after = explorer.session.view
     np.testing.assert_allclose(after.pixel, before.pixel / 2.0 ** 0.75, rtol=1e-12)
     np.testing.assert_allclose(hyper_at(after, px, py), under, rtol=1e-12)
 
 
 def test_drag_pans_with_the_pointer(explorer, display):
     go_home(explorer)
-    before = explorer.view
+    before = explorer.session.view
     point_at(display, explorer, 100, 50)
     was = log_at(before, 100, before.rows - 50)
     xdo(display, "mousedown", "1")
     for x, y in ((90, 55), (75, 62), (60, 70)):
         xdo(display, "mousemove", "--sync", str(x), str(y))
     xdo(display, "mouseup", "1")
-    pump(explorer, lambda: explorer.view != before and not explorer.input.dragging, timeout=5)
-    np.testing.assert_allclose(log_at(explorer.view, 60, before.rows - 70), was, atol=1e-12)
+    pump(explorer, lambda: explorer.session.view != before and not explorer.session.pointer.dragging, timeout=5)
+    np.testing.assert_allclose(log_at(explorer.session.view, 60, before.rows - 70), was, atol=1e-12)
 
 
 def test_zoom_in_computes_no_lattice_point_twice(explorer, display):
-    from viz.explore.window import KEY_ZOOM
+    from viz.explore.actions import KEY_ZOOM
 
     go_home(explorer)
-    home = explorer.view
+    home = explorer.session.view
     inner = zoom(home, KEY_ZOOM)[0]
-    store = explorer.refiner.store
-    held, before = distinct_points(store, [home, inner]), explorer.refiner.evaluations
+    store = explorer.session.refiner.store
+    held, before = distinct_points(store, [home, inner]), explorer.session.refiner.evaluations
     needed = sum(n for _, _, n in coverage(inner, store).levels)
     point_at(display, explorer, 96, 54)
     xdo(display, "key", "Prior")  # PageUp: 2x about the centre
-    pump(explorer, lambda: explorer.view == inner, timeout=5)
+    pump(explorer, lambda: explorer.session.view == inner, timeout=5)
     pump(explorer, lambda: settled(explorer))
-    computed = explorer.refiner.evaluations - before
+    computed = explorer.session.refiner.evaluations - before
     assert computed == distinct_points(store, [home, inner]) - held  # each new point once
     assert 0 < computed < needed  # and the points the home view had were not computed again
 
@@ -183,52 +201,53 @@ def test_keys_switch_condition_and_preset_and_reset(explorer, display):
     go_home(explorer)
     point_at(display, explorer, 96, 54)
     xdo(display, "key", "2")
-    pump(explorer, lambda: explorer.condition == "relu", timeout=5)
+    pump(explorer, lambda: explorer.session.problem.condition == "relu", timeout=5)
     xdo(display, "key", "p")
-    pump(explorer, lambda: explorer.preset.name == "paper", timeout=5)
+    pump(explorer, lambda: explorer.session.preset.name == "paper", timeout=5)
     xdo(display, "key", "1", "p", "Next", "Left")  # back to tanh quick, zoom out, pan
-    pump(explorer, lambda: explorer.preset.name == "quick" and explorer.view.pixel > 0.09, timeout=5)
+    pump(explorer, lambda: explorer.session.preset.name == "quick" and explorer.session.view.pixel > 0.09, timeout=5)
     xdo(display, "key", "r")
-    pump(explorer, lambda: explorer.view == View.fit(*DEFAULT_WINDOW, *SIZE), timeout=5)
-    assert explorer.condition == "tanh"
+    pump(explorer, lambda: explorer.session.view == View.fit(*DEFAULT_WINDOW, *SIZE), timeout=5)
+    assert explorer.session.problem.condition == "tanh"
     xdo(display, "key", "question", "h")
-    pump(explorer, lambda: explorer.show_help and explorer.show_hud, timeout=5)
+    pump(explorer, lambda: explorer.session.show_help and explorer.session.show_hud, timeout=5)
     xdo(display, "key", "question", "h")
-    pump(explorer, lambda: not explorer.show_help and not explorer.show_hud, timeout=5)
+    pump(explorer, lambda: not explorer.session.show_help and not explorer.session.show_hud, timeout=5)
 
 
 def test_a_switch_that_leaves_one_colour_goes_home_and_one_that_shows_both_keeps_the_view(explorer, display):
     go_home(explorer)
     xdo(display, "key", "Left")
-    pump(explorer, lambda: explorer.view != View.fit(*DEFAULT_WINDOW, *SIZE), timeout=5)
-    panned = explorer.view
+    pump(explorer, lambda: explorer.session.view != View.fit(*DEFAULT_WINDOW, *SIZE), timeout=5)
+    panned = explorer.session.view
     xdo(display, "key", "2")  # relu: this view shows both colours at the quick preset
-    pump(explorer, lambda: explorer.condition == "relu" and not explorer._check_colours, timeout=400)
-    assert explorer.view == panned
+    session = explorer.session
+    pump(explorer, lambda: session.problem.condition == "relu" and not session.check_colours, timeout=400)
+    assert explorer.session.view == panned
     tanh_panel = View.fit(*panel_log_window("tanh"), *SIZE)  # all diverged at the quick preset
-    explorer.set_view(tanh_panel)
+    explorer.session.set_view(tanh_panel)
     xdo(display, "key", "3")
-    pump(explorer, lambda: explorer.condition == "linear" and not explorer._check_colours, timeout=400)
-    assert explorer.view == View.fit(*home_window("linear", "quick"), *SIZE)
-    assert "home view" in explorer._status().message
+    pump(explorer, lambda: session.problem.condition == "linear" and not session.check_colours, timeout=400)
+    assert explorer.session.view == View.fit(*home_window("linear", "quick"), *SIZE)
+    assert "home view" in status(explorer.session).message
 
 
 def test_r_goes_to_the_conditions_home_at_the_preset_with_its_own_axes(explorer, display):
     go_home(explorer)
     xdo(display, "key", "6", "p", "r")
-    pump(explorer, lambda: explorer.condition == "init" and explorer.preset.name == "paper"
-         and explorer.view == View.fit(*panel_log_window("init"), *SIZE), timeout=10)
-    lines = hud_lines(explorer.view, explorer._status())
+    pump(explorer, lambda: explorer.session.problem.condition == "init" and explorer.session.preset.name == "paper"
+         and explorer.session.view == View.fit(*panel_log_window("init"), *SIZE), timeout=10)
+    lines = hud_lines(explorer.session.view, status(explorer.session))
     assert any(line.startswith("x W0 offset: 0.19606182") for line in lines), lines
     assert any(line.startswith("y learning rate: 39.02546") for line in lines), lines
 
 
 def test_n_zooms_in_on_the_boundary_nearest_the_centre(explorer, display):
     go_home(explorer)
-    before, shown = explorer.view, explorer._buffer.copy()
+    before, shown = explorer.session.view, explorer.session.frame.measures.copy()
     xdo(display, "key", "n")
-    pump(explorer, lambda: explorer.view != before, timeout=5)
-    after = explorer.view
+    pump(explorer, lambda: explorer.session.view != before, timeout=5)
+    after = explorer.session.view
     assert after.pixel == before.pixel / 2
     lx, ly = log_at(after, after.cols / 2.0, after.rows / 2.0)
     px, py = pixel_of(before, float(lx), float(ly))
@@ -236,94 +255,17 @@ def test_n_zooms_in_on_the_boundary_nearest_the_centre(explorer, display):
     assert (shown[row, col - 1] > 0) != (shown[row, col] > 0)  # the new centre sits on a sign change
 
 
-def near_float64_limit(factor: float) -> View:
-    """A window-sized view at ACROSS (the tanh quick boundary) whose pixel is `factor` times float64's limit there."""
-    from decimal import Decimal
-
-    from test_exact_windows import ACROSS
-
-    from viz.numeric.fixed import decimal_to_fixed
-    from viz.sampling.view import min_pixel
-
-    x0, x1, y0, y1 = (Decimal(v) for v in ACROSS)
-    view = View(decimal_to_fixed((x0 + x1) / 2), decimal_to_fixed((y0 + y1) / 2), 1e-15, *SIZE)
-    return View(view.cx, view.cy, factor * min_pixel(view, "f64"), *SIZE)
-
-
-def precision_line(explorer) -> str:
-    return next(line for line in hud_lines(explorer.view, explorer._status()) if line.startswith("precision: "))
-
-
-def test_auto_precision_takes_double_double_near_the_float64_limit_and_float64_back(explorer, display):
-    explorer.select(condition="tanh", preset=PRESETS["quick"])  # no need to wait for home
-    point_at(display, explorer, 96, 54)
-    explorer.set_view(near_float64_limit(12.0))
-    assert explorer.precision == "f64" and precision_line(explorer) == "precision: f64 (auto)"
-    xdo(display, "key", "Prior")  # 2x about the centre: 6x the limit, still float64
-    pump(explorer, lambda: explorer.view.pixel < near_float64_limit(7.0).pixel, timeout=5)
-    assert explorer.precision == "f64"
-    xdo(display, "key", "Prior")  # 3x: double-double
-    pump(explorer, lambda: explorer.view.pixel < near_float64_limit(4.0).pixel, timeout=5)
-    assert explorer.precision == "dd" and explorer.refiner.key.precision == "dd"
-    assert precision_line(explorer) == "precision: dd (auto: past float64)"
-    pump(explorer, lambda: coverage(explorer.view, explorer.refiner.store).fraction > 0, timeout=400)
-    xdo(display, "key", "Next")  # 6x again: still double-double, the hysteresis keeps it
-    pump(explorer, lambda: explorer.view.pixel > near_float64_limit(5.0).pixel, timeout=5)
-    assert explorer.precision == "dd"
-    xdo(display, "key", "Next")  # 12x: float64 again
-    pump(explorer, lambda: explorer.precision == "f64", timeout=5)
-    assert precision_line(explorer) == "precision: f64 (auto)" and explorer.refiner.key.precision == "f64"
-
-
-def test_d_forces_float64_which_refuses_to_zoom_past_its_limit_and_double_double_which_does_not(explorer, display):
-    explorer.select(condition="tanh", preset=PRESETS["quick"])  # no need to wait for home
-    point_at(display, explorer, 96, 54)
-    explorer.set_view(near_float64_limit(0.25))  # auto zooms past float64's limit
-    assert explorer.precision == "dd"
-    xdo(display, "key", "d")  # auto -> f64: back out to float64's limit
-    pump(explorer, lambda: explorer.precision_mode == "f64", timeout=5)
-    at_limit = explorer.view
-    assert at_limit.pixel >= 0.999 * near_float64_limit(1.0).pixel and explorer.precision == "f64"
-    assert precision_line(explorer).startswith("precision: f64 (forced")
-    xdo(display, "key", "Prior")
-    pump(explorer, lambda: "zoom refused" in explorer._status().message, timeout=5)
-    assert explorer.view.pixel > 0.999 * at_limit.pixel and "D: double-double" in explorer._status().message
-    xdo(display, "key", "d", "Prior")  # f64 -> dd, and the zoom goes on
-    pump(explorer, lambda: explorer.view.pixel < at_limit.pixel, timeout=5)
-    assert explorer.precision_mode == explorer.precision == "dd"
-    xdo(display, "key", "d")
-    pump(explorer, lambda: explorer.precision_mode == "auto", timeout=5)
-
-
 def test_holding_z_zooms_in_and_x_out(explorer, display):
     go_home(explorer)
     point_at(display, explorer, 96, 54)
-    start = explorer.view.pixel
+    start = explorer.session.view.pixel
     xdo(display, "keydown", "z")
-    pump(explorer, lambda: explorer.view.pixel < start / 1.3, timeout=10)
+    pump(explorer, lambda: explorer.session.view.pixel < start / 1.3, timeout=10)
     xdo(display, "keyup", "z")
     xdo(display, "keydown", "x")
-    pump(explorer, lambda: explorer.view.pixel > start, timeout=10)
+    pump(explorer, lambda: explorer.session.view.pixel > start, timeout=10)
     xdo(display, "keyup", "x")
-    pump(explorer, lambda: explorer.input.hold == 0, timeout=5)
-
-
-def test_held_zoom_does_not_depend_on_frame_rate(explorer):
-    go_home(explorer)
-    views = []
-    for step, frames in ((0.05, 10), (0.01, 50)):
-        explorer.reset()
-        now = [0.0]
-        explorer.clock, explorer._last = (lambda now=now: now[0]), None
-        explorer.input.hold = 1
-        for _ in range(frames + 1):
-            explorer.frame()
-            now[0] += step
-        explorer.input.hold = 0
-        views.append(explorer.view)
-    explorer.clock, explorer._last = time.perf_counter, None
-    np.testing.assert_allclose(views[0].pixel, views[1].pixel, rtol=1e-12)
-    np.testing.assert_allclose(views[0].pixel, View.fit(*DEFAULT_WINDOW, *SIZE).pixel / 2.0 ** 0.5, rtol=1e-12)
+    pump(explorer, lambda: explorer.session.pointer.hold == 0, timeout=5)
 
 
 def test_s_saves_a_screenshot_and_b_a_bookmark_that_reopen_the_view(explorer, display):
@@ -332,28 +274,28 @@ def test_s_saves_a_screenshot_and_b_a_bookmark_that_reopen_the_view(explorer, di
     go_home(explorer)
     point_at(display, explorer, 96, 54)
     xdo(display, "key", "Prior", "Prior")
-    pump(explorer, lambda: explorer.view.pixel < View.fit(*DEFAULT_WINDOW, *SIZE).pixel / 3, timeout=5)
-    view = explorer.view
+    pump(explorer, lambda: explorer.session.view.pixel < View.fit(*DEFAULT_WINDOW, *SIZE).pixel / 3, timeout=5)
+    view = explorer.session.view
     xdo(display, "key", "s", "b")
-    folder = explorer.settings.recordings
+    folder = explorer.session.settings.recordings
     pump(explorer, lambda: folder.is_dir() and any(folder.glob("*.png"))
-         and explorer.settings.bookmarks.exists(), timeout=10)
+         and explorer.session.settings.bookmarks.exists(), timeout=10)
     shot = next(folder.glob("*.png"))
     assert from_png(shot).view(*SIZE) == view
-    (name,) = load_bookmarks(explorer.settings.bookmarks)
-    saved = find_bookmark(explorer.settings.bookmarks, name)
+    (name,) = load_bookmarks(explorer.session.settings.bookmarks)
+    saved = find_bookmark(explorer.session.settings.bookmarks, name)
     assert saved.view(*SIZE) == view and saved.problem.condition == "tanh" and saved.problem.width == 8
 
 
 def test_f_toggles_fullscreen_and_the_view_follows_the_window(explorer, display):
     go_home(explorer)
     point_at(display, explorer, 96, 54)
-    centre = (explorer.view.cx, explorer.view.cy)
+    centre = (explorer.session.view.cx, explorer.session.view.cy)
     xdo(display, "key", "f")
-    pump(explorer, lambda: (explorer.view.cols, explorer.view.rows) == (640, 480), timeout=10)
-    assert (explorer.view.cx, explorer.view.cy) == centre
+    pump(explorer, lambda: (explorer.session.view.cols, explorer.session.view.rows) == (640, 480), timeout=10)
+    assert (explorer.session.view.cx, explorer.session.view.cy) == centre
     xdo(display, "mousemove", "96", "54", "key", "F11")
-    pump(explorer, lambda: (explorer.view.cols, explorer.view.rows) == SIZE, timeout=10)
+    pump(explorer, lambda: (explorer.session.view.cols, explorer.session.view.rows) == SIZE, timeout=10)
     assert explorer.grab().shape == (SIZE[1], SIZE[0], 3)
 
 
@@ -361,39 +303,39 @@ def test_v_records_the_picture_to_an_mp4(explorer, display):
     go_home(explorer)
     point_at(display, explorer, 96, 54)
     xdo(display, "key", "v")
-    pump(explorer, lambda: explorer.recorder is not None, timeout=5)
+    pump(explorer, lambda: explorer.session.files.recording is not None, timeout=5)
     started = time.monotonic()
     pump(explorer, lambda: time.monotonic() - started > 0.5, timeout=5)
     xdo(display, "key", "v")
-    pump(explorer, lambda: explorer.recorder is None, timeout=10)
-    (video,) = explorer.settings.recordings.glob("*.mp4")
+    pump(explorer, lambda: explorer.session.files.recording is None, timeout=10)
+    (video,) = explorer.session.settings.recordings.glob("*.mp4")
     assert video.stat().st_size > 1000
 
 
 def test_hud_draws_without_gl_errors(explorer, display):
     go_home(explorer)
-    explorer.show_hud, explorer.show_help = True, True
+    explorer.session.show_hud, explorer.session.show_help = True, True
     try:
         plain = explorer.grab()
         explorer.grab_screen()  # imgui sizes auto-resized panels on their first frame, unseen
         with_hud = explorer.grab_screen()
     finally:
-        explorer.show_hud, explorer.show_help = False, False
+        explorer.session.show_hud, explorer.session.show_help = False, False
     assert explorer.ctx.error == "GL_NO_ERROR"
     assert (plain != with_hud).any(axis=2).mean() > 0.05  # text and panels over the picture
 
 
 def test_frames_keep_coming_while_the_worker_is_busy(explorer):
-    # Last test on this window: the paper preset's first batch (256 runs, 4e10 flops, and a
-    # kernel compile unless cached) keeps the CPU worker busy for seconds.
-    explorer.select(preset=PRESETS["paper"])
-    pump(explorer, lambda: explorer.refiner.busy, timeout=10)
+    # The paper preset's first batch (256 runs, 4e10 flops, and a kernel compile unless cached)
+    # keeps the CPU worker busy for seconds; the next test's fixture switches back to quick.
+    explorer.session.select(preset=PRESETS["paper"])
+    pump(explorer, lambda: explorer.session.refiner.busy, timeout=10)
     frames, start = 0, time.monotonic()
     while time.monotonic() - start < 1.0:
-        explorer.zoom_by(1.01)  # a moving view is drawn every frame
+        explorer.session.zoom_by(1.01)  # a moving view is drawn every frame
         explorer.frame()
         frames += 1
-    assert explorer.refiner.busy  # still compiling or training
+    assert explorer.session.refiner.busy  # still compiling or training
     assert frames >= 10
 
 

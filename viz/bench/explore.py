@@ -134,23 +134,24 @@ def measure_explore(seconds: float = 10.0, size: tuple[int, int] = (1280, 720), 
     """
     from viz.explore.settings import Settings
     from viz.explore.window import Explorer
+    from viz.problem.spec import ProblemSpec
     from viz.sampling.coverage import coverage
     from viz.sampling.view import pixel_of
 
     chosen = PRESETS[preset]
-    settings = Settings(condition="tanh", preset=chosen, presets=(chosen,), home=_home(), size=size, arch=arch,
-                        vsync=False, title="nnfractal bench --explore")
+    settings = Settings(problem=ProblemSpec("tanh", chosen.width, chosen.steps, seed=0), presets=(chosen,),
+                        home=_home(), size=size, arch=arch, vsync=False, title="nnfractal bench --explore")
     with Explorer(settings) as explorer:
         renderer = explorer.ctx.info["GL_RENDERER"]
-        coarse = lambda: coverage(explorer.view, explorer.refiner.store).coarse_done  # noqa: E731
-        warm_up = _run_until(explorer, lambda: explorer.refiner.backend is not None and coarse()
-                             and explorer.refiner.compiling is None, "starting the engine")
+        coarse = lambda: coverage(explorer.session.view, explorer.session.refiner.store).coarse_done  # noqa: E731
+        warm_up = _run_until(explorer, lambda: explorer.session.refiner.backend is not None and coarse()
+                             and explorer.session.refiner.compiling is None, "starting the engine")
         to_coarse = []
         for _ in range(ZOOMS):
-            explorer.zoom_by(ZOOM_FACTOR, pixel_of(explorer.view, *TARGET))
+            explorer.session.zoom_by(ZOOM_FACTOR, pixel_of(explorer.session.view, *TARGET))
             to_coarse.append(_run_until(explorer, coarse, "a coarse picture"))
-        explorer.input.hold = 1
-        delivered = explorer.refiner.delivered
+        explorer.session.pointer.hold = 1
+        delivered = explorer.session.refiner.delivered
         times = []
         start = time.perf_counter()
         while time.perf_counter() - start < seconds:
@@ -158,9 +159,9 @@ def measure_explore(seconds: float = 10.0, size: tuple[int, int] = (1280, 720), 
             explorer.frame()
             times.append(time.perf_counter() - began)
         elapsed = time.perf_counter() - start
-        explorer.input.hold = 0
-        delivered = explorer.refiner.delivered - delivered
-        backend = explorer.refiner.backend
+        explorer.session.pointer.hold = 0
+        delivered = explorer.session.refiner.delivered - delivered
+        backend = explorer.session.refiner.backend
     ms = np.array(times) * 1000.0
     boundary = ([measure_boundary_first(arch, boundary_size, window=name) for name in BOUNDARY_WINDOWS]
                 if boundary_size else [])

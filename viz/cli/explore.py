@@ -6,7 +6,8 @@ from pathlib import Path
 
 from viz.cli import args as cliargs
 from viz.errors import UsageError
-from viz.explore.settings import PRECISION_MODES, ExploreRequest, settings_for
+from viz.explore.settings import ExploreRequest, settings_for
+from viz.sampling.precision import PRECISION_MODES
 
 DEFAULT_SIZE = (1280, 720)
 

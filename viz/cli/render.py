@@ -21,13 +21,15 @@ def register(subparsers) -> None:
                    help="compute the view in float64 and in double-double; write them side by side with the "
                         "pixels whose sign differs marked, and print their share")
     cliargs.add_cluster_args(p)
-    p.add_argument("--out", required=True, help="output file: .npy (raw float64 measure) or .png (coloured)")
+    p.add_argument("--out", required=True,
+                   help="output file: .npy (raw float64 measure) or .png (coloured); with --cluster also .zarr "
+                        "(the tile store itself, kept: a rerun resumes it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compute the still and write it; nothing is written if interrupted."""
+    """Compute the still and write it; interrupted, nothing is written (in-process) or the tiles are kept."""
     from viz.paper.still_file import write_precision_comparison, write_still
 
     if args.compare_precision:

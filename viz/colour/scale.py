@@ -22,7 +22,7 @@ import numpy as np
 
 from viz.colour.equalise import PALE_BAND
 
-#: Quantiles per side.
+#: Quantiles per side; a power of two (the shader's search halves it).
 KNOTS = 64
 #: Time constant of the easing, seconds: 95% of the way in about a third of a second.
 TAU = 0.11
@@ -31,6 +31,11 @@ SAMPLE = 20000
 
 #: Level of each knot before the sign flip: row 0 converged, row 1 diverged.
 KNOT_LEVELS = np.stack([np.linspace(-1.0, -PALE_BAND, KNOTS), np.linspace(PALE_BAND, 1.0, KNOTS)])
+
+
+def colour_defines() -> dict[str, str]:
+    """The colour constants the shaders share with Python, as GLSL #defines: written here, once."""
+    return {"KNOTS": str(KNOTS), "PALE_BAND": repr(float(PALE_BAND))}
 
 
 def knots_of(measures: np.ndarray, split: bool = True) -> np.ndarray | None:

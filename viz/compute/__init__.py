@@ -7,9 +7,9 @@ Public face (what the other subpackages import from here):
 - loop: compute_pixels, still_order
 - worker: serve
 - cluster: open_cluster, parse_cluster, on_every_worker (a --cluster value -> a probed Dask client)
-- tiled: TiledImage, TileCount, compute_on_cluster (images in tiles on a cluster, kept in Zarr)
+- tiled: TiledImage, TileCount, TileReceipt, compute_on_cluster (images in tiles on a cluster, kept in Zarr)
 - tiles: DEFAULT_TILE, measure_points, timed_tile, warm (the tasks a worker runs)
-- zarr_store: ImageGrid, TileStore
+- zarr_store: ImageGrid, TileStore, read_store
 
 Nothing here starts Taichi at import.
 """

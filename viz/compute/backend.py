@@ -29,15 +29,22 @@ class Backend:
     """The running Taichi arch ("cpu" or "cuda") and the kernels built on it, by width."""
 
     arch: str
-    kernels: dict[int, Kernel] = field(default_factory=dict)
+    kernels: dict = field(default_factory=dict)
 
-    def kernel(self, width: int) -> Kernel:
-        """The kernel for one width on this arch, built at its first use.
+    def kernel(self, width: int, optimizer: str = "gd") -> Kernel:
+        """The kernel for one width and optimiser on this arch, built at its first use.
 
-        A width not yet in Taichi's offline cache is stamped there when the
+        A gd width not yet in Taichi's offline cache is stamped there when the
         process exits cleanly (Taichi writes the cache then); a process that
-        is killed must call `flush_cache` instead.
+        is killed must call `flush_cache` instead. The other optimisers'
+        kernels are cached by Taichi too, but not stamped (the HUD's "loading
+        from the cache" speaks of the paper's kernels).
         """
+        if optimizer != "gd":
+            key = (width, optimizer)
+            if key not in self.kernels:
+                self.kernels[key] = build_kernel(layout_for(self.arch, width), width, optimizer)
+            return self.kernels[key]
         if width not in self.kernels:
             if not self.is_cached(width):
                 folder = kernel_cache.cache_folder()

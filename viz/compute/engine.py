@@ -14,25 +14,32 @@ import numpy as np
 
 from viz.compute.backend import Backend
 from viz.compute.kernels.choice import Kernel, build_kernel, dd_layout_for
-from viz.compute.kernels.parts import INIT_CODE, NONLINEARITY_CODE
+from viz.compute.kernels.parts import HYPER_CODE, INIT_CODE, NONLINEARITY_CODE
 from viz.errors import UsageError
 from viz.numeric.dd import as_samples
 from viz.problem.arrays import Problem, load_problem
 from viz.problem.conditions import CONDITIONS, Condition
+from viz.problem.experiment import HYPERPARAMETERS, PAPER_EXPERIMENT, Experiment
 from viz.problem.spec import ProblemSpec
 
 
 class Engine:
-    """Measures of one problem and condition, for any batch of hyperparameter pairs."""
+    """Measures of one problem, condition and experiment, for any batch of hyperparameter pairs."""
 
     def __init__(self, backend: Backend, problem: Problem, condition: Condition, readout: str = "measure",
-                 early_stop: bool = True, kernel: Kernel | None = None):
+                 early_stop: bool = True, kernel: Kernel | None = None, experiment: Experiment = PAPER_EXPERIMENT):
         self.problem = problem
         self.condition = condition
         self.readout = readout
         self.early_stop = early_stop
         self.arch = backend.arch
-        self._kernel = kernel or backend.kernel(problem.width)
+        self.experiment = experiment.validate(bool(condition.init_offset))
+        self._kernel = kernel or backend.kernel(problem.width, experiment.optimizer)
+        if self._kernel.precision == "dd" and experiment != PAPER_EXPERIMENT:
+            raise UsageError("--precision dd trains the paper's experiment only so far (gd on its own axes)")
+        fixed = experiment.fixed_values()
+        self._hyper = np.array([fixed[name] for name in HYPERPARAMETERS], np.float64)
+        self._axes = tuple(HYPER_CODE[name] for name in experiment.axes(bool(condition.init_offset)))
         steps = problem.steps
         self._batches = (problem.batches if problem.batches is not None
                          else np.zeros((steps, 1), np.int32)).astype(np.int32)
@@ -117,7 +124,7 @@ class Engine:
             p.X, p.Y, p.W0, p.W1, p.probe, self._batches,
             p.steps, p.dataset_size, c.minibatch,
             NONLINEARITY_CODE[c.nonlinearity], INIT_CODE[c.init_offset],
-            int(self.readout == "probe"), int(self.early_stop), *dd_arrays,
+            int(self.readout == "probe"), int(self.early_stop), self._hyper, *self._axes, *dd_arrays,
         )
         self.evaluations += xs.size
         self.steps_run += int(steps_run.sum())

@@ -6,6 +6,12 @@ Dask's to retry elsewhere; tiles are pure functions of (problem, hyperparameter
 values), so a retried or duplicated tile writes the same bytes. The tiles of
 every image asked for go out together, under one progress bar over pixels
 fed as tiles complete.
+
+What travels: each image's grid (its axes) is scattered to the workers once,
+and a task names only its tile. Where the workers write the store, a task
+returns a TileReceipt (no values) and the client reads the store once at the
+end, so a tile's values cross the network once; without a store, or where
+the client writes it, the values come back with the task instead.
 """
 from __future__ import annotations
 
@@ -26,10 +32,22 @@ WRITERS = ("workers", "client")
 
 @dataclass(frozen=True)
 class TiledImage:
-    """One image to compute: its grid, and the Zarr store that keeps its finished tiles (None: keep nothing)."""
+    """One image to compute: its grid, and the Zarr store that keeps its finished tiles (None: keep nothing).
+
+    `role` is what a store made here is for (zarr_store.ROLES): the render's result, or resume state only.
+    """
 
     grid: ImageGrid
     store: str | Path | None = None
+    role: str = "resume"
+
+
+@dataclass(frozen=True)
+class TileReceipt:
+    """What a worker that wrote its tile into the store reports: which tile, and its compute seconds."""
+
+    tile: Tile
+    seconds: float
 
 
 @dataclass
@@ -44,21 +62,27 @@ class TileCount:
         return self.total - self.computed
 
 
-def tile_task(grid: ImageGrid, xs: np.ndarray, ys: np.ndarray, store: str | None, tile: Tile) -> TileResult:
-    """Inside a worker: measure one tile and, given a store path, write it there before reporting it."""
-    result = timed_tile(grid.problem, xs, ys)
-    if store is not None:
-        TileStore.attach(store, grid).write(tile, result.values)
-    return result
+def tile_task(grid: ImageGrid, store: str | None, tile: Tile) -> TileResult | TileReceipt:
+    """Inside a worker: measure one tile of the (scattered) grid; given a store path, write it there and
+    report a receipt, else report the values."""
+    rows, cols = tile.slices
+    result = timed_tile(grid.problem, grid.xs[cols], grid.ys[rows])
+    if store is None:
+        return result
+    TileStore.attach(store, grid).write(tile, result.values)
+    return TileReceipt(tile, result.seconds)
 
 
 def compute_on_cluster(client, images: Sequence[TiledImage], progress: bool = True, label: str = "",
-                       writer: str = "workers", on_tile: Callable[[Tile, TileResult], None] | None = None,
+                       writer: str = "workers", on_tile: Callable[[Tile, TileResult | TileReceipt], None] | None = None,
                        count: TileCount | None = None) -> list[np.ndarray]:
     """The float64 measure images (rows x cols, row 0 = bottom), their missing tiles computed on `client`.
 
-    `on_tile` is called for each tile this call computed; `count`, if
-    given, is filled in as tiles finish (so it is right after Ctrl-C too).
+    `on_tile(tile, result)` is called for each tile this call computed (a
+    TileResult, or a TileReceipt where the workers wrote the store: both
+    carry `.seconds`); `count`, if given, is filled in as tiles finish (so it
+    is right after Ctrl-C too). Problems are taken as validated: the caller
+    checks its spec once, where it is built.
     """
     from distributed import as_completed
     from tqdm import tqdm
@@ -66,14 +90,14 @@ def compute_on_cluster(client, images: Sequence[TiledImage], progress: bool = Tr
     if writer not in WRITERS:
         raise UsageError(f"writer must be one of {', '.join(WRITERS)}, got {writer!r}")
     count = TileCount() if count is None else count
-    outputs, targets, todo = [], [], []
+    outputs, targets, todo, tokens = [], [], [], []
     for k, image in enumerate(images):
-        image.grid.problem.validate()
-        target = None if image.store is None else TileStore.open(image.store, image.grid)
-        outputs.append(np.full((image.grid.rows, image.grid.cols), np.nan) if target is None else target.read())
+        target = None if image.store is None else TileStore.open(image.store, image.grid, image.role)
+        outputs.append(np.full((image.grid.rows, image.grid.cols), np.nan) if target is None else None)
         missing = image.grid.tiles() if target is None else target.missing(image.grid.tiles())
         path = str(Path(image.store).resolve()) if target is not None and writer == "workers" else None
         targets.append(target)
+        tokens.append(_token(image.grid, path))
         todo += [(k, t, path) for t in missing]
         count.total += len(image.grid.tiles())
     # A shuffled order makes the bar's rate representative: slow pixels cluster in an image.
@@ -81,20 +105,21 @@ def compute_on_cluster(client, images: Sequence[TiledImage], progress: bool = Tr
     pixels = sum(i.grid.rows * i.grid.cols for i in images)
     initial = pixels - sum(t.pixels for _, t, _ in todo)
     desc = f"{label} ({len(todo)}/{count.total} tiles)".strip()
+    # Each grid goes to every worker once; a task then carries only its tile.
+    grids = {k: client.scatter(images[k].grid, broadcast=True, hash=False) for k in sorted({k for k, _, _ in todo})}
     futures = {}
     with tqdm(total=pixels, initial=initial, unit="px", desc=desc, disable=not progress, smoothing=0.1) as bar:
         try:
             for k, t, path in todo:
-                grid = images[k].grid
-                rows, cols = t.slices
-                key = f"nnfractal-tile-{_token(grid, path)}-{t.i}-{t.j}"
-                futures[client.submit(tile_task, grid, grid.xs[cols], grid.ys[rows], path, t, key=key)] = (k, t)
+                key = f"nnfractal-tile-{tokens[k]}-{t.i}-{t.j}"
+                futures[client.submit(tile_task, grids[k], path, t, key=key)] = (k, t)
             for future in as_completed(list(futures)):
                 k, t = futures.pop(future)
                 result = _result(future, t)
-                if targets[k] is not None and writer == "client":
+                if targets[k] is None:
+                    outputs[k][t.slices] = result.values
+                elif writer == "client":
                     targets[k].write(t, result.values)
-                outputs[k][t.slices] = result.values
                 count.computed += 1
                 bar.update(t.pixels)
                 if on_tile is not None:
@@ -102,10 +127,10 @@ def compute_on_cluster(client, images: Sequence[TiledImage], progress: bool = Tr
         finally:
             if futures:
                 client.cancel(list(futures))
-    return outputs
+    return [target.read() if target is not None else output for target, output in zip(targets, outputs)]
 
 
-def _result(future, tile: Tile) -> TileResult:
+def _result(future, tile: Tile) -> TileResult | TileReceipt:
     """A finished tile's result; a worker that died on every try is one line."""
     from distributed import KilledWorker
 

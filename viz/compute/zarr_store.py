@@ -7,7 +7,10 @@ temporary file and renames it), and a tile counts as done only once its
 flag is there, so a process killed mid-write leaves the tile to be computed
 again. The settings that made the numbers are kept in the attributes and
 checked on every open: a store never mixes two problems or two windows.
-What the image is (a still, a keyframe) is its caller's to say: compute/
+A store is made through a name this program creates (Zarr makes the
+folder; a link in its place is refused), and says whether it is a result
+the user asked for or only resume state a caller may remove once its image
+is saved (`ROLES`). What the image is (a still, a keyframe) is its caller's to say: compute/
 knows only a problem, the hyperparameter values of the columns and rows,
 and a tile size.
 """
@@ -27,6 +30,9 @@ from viz.problem.spec import ProblemSpec
 #: The attribute that holds a store's settings (bumped if the layout ever changes).
 ATTRIBUTE = "nnfractal_tiles"
 LAYOUT = 2
+#: The attribute that says what a store is for: kept as a render's result, or resume state only.
+ROLE = "nnfractal_role"
+ROLES = ("result", "resume")
 
 #: Arrays already opened by this process (a worker writes many tiles into one store).
 _attached: dict = {}
@@ -78,17 +84,22 @@ def _axis_bytes(values) -> bytes:
 class TileStore:
     """The measure array and the done flags of one image."""
 
-    def __init__(self, path: Path, measure, done):
+    def __init__(self, path: Path, measure, done, role: str):
         self.path = path
         self._measure = measure
         self._done = done
+        self.role = role
 
     @classmethod
-    def open(cls, path: str | Path, grid: ImageGrid) -> TileStore:
-        """Create the store, or reopen one made for exactly these settings (anything else is a UsageError)."""
+    def open(cls, path: str | Path, grid: ImageGrid, role: str = "resume") -> TileStore:
+        """Create the store (as `role`), or reopen one made for exactly these settings, keeping its role
+        (anything else is a UsageError)."""
         import zarr
 
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, got {role!r}")
         path = Path(path)
+        refuse_links(path)
         want = grid.as_metadata()
         if path.exists():
             group = _open_group(path, "r+")
@@ -96,18 +107,18 @@ class TileStore:
             if have != want:
                 raise UsageError(f"{path} holds an image made for other settings ({_difference(have, want)}); "
                                  "use another store or delete it")
-            return cls(path, group["measure"], group["done"])
+            return cls(path, group["measure"], group["done"], dict(group.attrs).get(ROLE, "resume"))
         if not path.parent.is_dir():
             raise UsageError(f"cannot create the store {path}: folder {path.parent} does not exist")
         try:
-            group = zarr.open_group(path, mode="w-", zarr_format=3, attributes={ATTRIBUTE: want})
+            group = zarr.open_group(path, mode="w-", zarr_format=3, attributes={ATTRIBUTE: want, ROLE: role})
             measure = group.create_array("measure", shape=(grid.rows, grid.cols), chunks=(grid.tile, grid.tile),
                                          dtype="float64", fill_value=np.nan, attributes={ATTRIBUTE: want},
                                          config={"write_empty_chunks": True})
             done = group.create_array("done", shape=grid.tile_shape, chunks=(1, 1), dtype="uint8", fill_value=0)
         except OSError as exc:
             raise UsageError(f"cannot create the store {path}: {exc.strerror or exc}") from None
-        return cls(path, measure, done)
+        return cls(path, measure, done, role)
 
     @classmethod
     def attach(cls, path: str | Path, grid: ImageGrid) -> TileStore:
@@ -139,6 +150,29 @@ class TileStore:
     def read(self) -> np.ndarray:
         """The whole image (rows x cols, row 0 = bottom); pixels of unfinished tiles are NaN."""
         return self._measure[...]
+
+
+def refuse_links(path: Path) -> None:
+    """A store is written only through names this program made: a link at it (or at one of its parts) is refused."""
+    for part in (path, path / "zarr.json", path / "measure", path / "done"):
+        if part.is_symlink():
+            raise UsageError(f"{part} is a link; a tile store is written only under names nnfractal creates")
+
+
+def store_role(path: Path) -> str:
+    """What the store at `path` is for (ROLES); a store from before roles were written is resume state."""
+    return dict(_open_group(path, "r").attrs).get(ROLE, "resume")
+
+
+def read_store(path: str | Path) -> tuple[dict, np.ndarray, np.ndarray]:
+    """A finished or partial store as it is on disk: (its settings, the image with NaN where no tile is done,
+    the done flags by tile); without knowing its grid first (one line if it is not a store)."""
+    path = Path(path)
+    refuse_links(path)
+    if not path.is_dir():
+        raise UsageError(f"{path} is not a tile store (no such folder)")
+    group = _open_group(path, "r")
+    return dict(group.attrs)[ATTRIBUTE], group["measure"][...], group["done"][...] != 0
 
 
 def _open_group(path: Path, mode: str):

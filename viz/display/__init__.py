@@ -2,9 +2,9 @@
 lookup, the renderers, the one render loop and its clocks, the glfw window, the HUD.
 
 Public face (what the other subpackages import from here):
-- glwindow: open_window
-- hud: Hud, Status, help_lines, hud_lines, warning_line
+- glwindow: GlWindow
+- hud: Hud, Status, hud_lines, warning_line
 - live: LiveRenderer
-- loop: FixedStep, RealTime, run_loop
+- loop: FixedStep, Offscreen, RealTime, run
 - renderer: Renderer, headless_context, read_rgb8
 """

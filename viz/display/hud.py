@@ -1,6 +1,6 @@
 """The explorer's heads-up display: what the researcher reads off the screen.
 
-`hud_lines` and `help_lines` are plain text (tested without a window);
+`hud_lines` is plain text (tested without a window; the key list comes from viz.explore.actions);
 `Hud` draws them with Dear ImGui (imgui-bundle) over the picture. The HUD
 takes no input, so every key and mouse event stays the explorer's.
 """
@@ -13,27 +13,6 @@ from fractions import Fraction
 
 from viz.numeric.fixed import FRAC_BITS, exp10_decimal
 from viz.sampling.view import View, at_limit, depth, hyper_at
-
-#: Keys and what they do, as the `?` overlay lists them.
-KEYS = (
-    ("wheel", "zoom about the cursor"),
-    ("left drag", "pan"),
-    ("+ / -, PgUp / PgDn", "zoom about the centre"),
-    ("arrows", "pan"),
-    ("hold Z / X", "zoom in / out continuously"),
-    ("1-6", "condition: tanh, ReLU, linear, minibatch, dataset 1, init (one colour: goes home)"),
-    ("P", "switch preset"),
-    ("D", "precision: auto (double-double past float64) / float64 / double-double"),
-    ("F / F11", "fullscreen"),
-    ("R", "home: where this condition's boundary shows at this preset"),
-    ("N / Tab", "zoom in on the boundary nearest the centre"),
-    ("S", "screenshot PNG (view in its text) into recordings/"),
-    ("B", "save a bookmark"),
-    ("V", "start / stop recording MP4 into recordings/"),
-    ("H", "hide the HUD"),
-    ("?", "this help"),
-    ("Esc / Q", "quit"),
-)
 
 
 @dataclass(frozen=True)
@@ -55,6 +34,7 @@ class Status:
     cluster: str | None = None  # the cluster's workers and px/s, when batches run on one
     precision: str = ""  # the arithmetic in use and why, as the HUD says it
     limit: str = "f64"  # the arithmetic whose limit zooming stops at ("f64" or "dd")
+    dropped: int = 0  # recorded frames the encoder fell too far behind to take
 
 
 def digits(view: View, most: int = 17) -> int:
@@ -115,7 +95,7 @@ def status_lines(status: Status) -> list[str]:
     if status.cluster:
         lines.append(f"cluster: {status.cluster}")
     if status.recording:
-        lines.append("REC")
+        lines.append(f"REC ({status.dropped} frames dropped: the encoder is behind)" if status.dropped else "REC")
     if status.message:
         lines.append(status.message)
     return lines
@@ -139,12 +119,6 @@ def hud_lines(view: View, status: Status) -> list[str]:
     exact = status.limit == "dd" and digits(view, 34) > 17
     return (status_lines(status) + view_lines(view, status.axis_names, cursor, exact)
             + ([warning] if warning else []))
-
-
-def help_lines() -> list[str]:
-    """The key list for the `?` overlay."""
-    width = max(len(key) for key, _ in KEYS)
-    return [f"{key:<{width}}  {what}" for key, what in KEYS]
 
 
 class Hud:

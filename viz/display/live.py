@@ -14,6 +14,7 @@ from __future__ import annotations
 import moderngl
 import numpy as np
 
+from viz.colour.scale import colour_defines
 from viz.display.programs import Programs
 from viz.display.renderer import MISSING_RGB8
 
@@ -26,7 +27,7 @@ class LiveRenderer:
     def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
         self.programs = Programs(ctx)
-        self._colour = self.programs.fullscreen("explore.frag.glsl", lut_unit=1)
+        self._colour = self.programs.fullscreen("explore.frag.glsl", lut_unit=1, defines=colour_defines())
         self._stretch = self.programs.fullscreen("upscale.frag.glsl")
         self._colour["u_measures"] = 0
         self._stretch["u_image"] = 0

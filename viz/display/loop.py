@@ -1,5 +1,9 @@
 """The one render loop: the explorer's window, the demo and offline video frames all run it.
 
+`run(window, clock, app)` polls the window's events, asks the clock for
+(t, dt), calls `app.update(t, dt)`, lets the app draw and swaps what it
+drew: no caller times, pumps or swaps itself.
+
 As in moderngl-window, the loop does not read the time itself: an injected
 clock hands each frame its time t (seconds since the loop began) and the
 step dt since the frame before, then paces the loop. A window runs on
@@ -84,18 +88,53 @@ class FixedStep:
         return round(t * self.fps)
 
 
-def run_loop(clock: Clock, frame: Callable[[float, float], None], running: Callable[[], bool] = lambda: True,
-             frames: int | None = None) -> int:
-    """Call frame(t, dt) while running() holds (and at most `frames` times); the number of frames run.
+class Window(Protocol):
+    """What the loop drives: a glfw window (viz.display.glwindow.GlWindow) or `Offscreen`."""
 
-    A SIGTERM whose exception was lost still stops the loop, before the next frame.
+    should_close: bool
+
+    def poll(self) -> None: ...
+
+    def swap(self) -> None: ...
+
+
+class App(Protocol):
+    """What the loop runs: the explorer's session, a demo player, offline video frames."""
+
+    def update(self, t: float, dt: float) -> None:
+        """Everything but drawing, at time t, dt after the frame before."""
+
+    def draw(self) -> bool:
+        """Draw the frame if it is due; whether it drew (only then is it swapped)."""
+
+
+class Offscreen:
+    """The window of frames drawn offline: nothing to poll, nothing to swap, never closed."""
+
+    should_close = False
+
+    def poll(self) -> None:
+        pass
+
+    def swap(self) -> None:
+        pass
+
+
+def run(window: Window, clock: Clock, app: App, frames: int | None = None) -> int:
+    """Poll, update, draw and swap until the window closes (or `frames` frames); the number of frames run.
+
+    The clock alone says t and dt, and paces the loop. A SIGTERM whose
+    exception was lost still stops the loop, before the next frame.
     """
     clock.start()
     count = 0
-    while running() and (frames is None or count < frames):
+    while not window.should_close and (frames is None or count < frames):
         raise_if_stopped()
+        window.poll()
         t, dt = clock.tick()
-        frame(t, dt)
+        app.update(t, dt)
+        if app.draw():
+            window.swap()
         count += 1
         clock.pace()
     return count

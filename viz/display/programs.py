@@ -1,4 +1,4 @@
-"""The one place that builds GL programs and the Spectral lookup texture.
+"""The one place that builds GL programs (`build_program`) and the Spectral lookup texture.
 
 Every pass the project draws is one full-screen triangle (the vertex stage
 makes it from the vertex id) with a fragment shader doing the work, so a
@@ -8,13 +8,33 @@ frames, stills, the explorer) colours alike.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from importlib.abc import Traversable
 
 import moderngl
 import numpy as np
 
 from viz.colour.equalise import LUT_SIZE, to_rgb8
-from viz.display.shaders import shader_source
+from viz.display.shaders import ShaderCompileError, shader_source
+
+#: The vertex stage of every pass.
+VERTEX = "fullscreen.vert.glsl"
+
+
+def build_program(ctx: moderngl.Context, fragment: str, defines: Mapping[str, object] | None = None,
+                  directory: Traversable | None = None, vertex: str = VERTEX) -> moderngl.Program:
+    """The program of `vertex` and `fragment` (shader file names) with `defines` in both stages.
+
+    A GL error becomes a ShaderCompileError whose log names file:line: the
+    two stages are numbered apart, so one log explains either.
+    """
+    vert = shader_source(vertex, directory, defines)
+    frag = shader_source(fragment, directory, defines, first=len(vert.files))
+    try:
+        return ctx.program(vertex_shader=vert.text, fragment_shader=frag.text)
+    except moderngl.Error as exc:
+        log = frag.explain(vert.explain(str(exc))).strip()
+        raise ShaderCompileError(f"cannot build the program {vertex} + {fragment}:\n{log}") from None
 
 
 class Programs:
@@ -22,13 +42,13 @@ class Programs:
 
     def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
-        self._vertex = shader_source("fullscreen.vert.glsl")
         self.lut = ctx.texture((LUT_SIZE, 1), 3, data=spectral_table_rgb8().tobytes(), alignment=1)
         self.lut.filter = (moderngl.NEAREST, moderngl.NEAREST)
 
-    def fullscreen(self, fragment: str, lut_unit: int | None = None) -> FullScreenPass:
+    def fullscreen(self, fragment: str, lut_unit: int | None = None,
+                   defines: Mapping[str, object] | None = None) -> FullScreenPass:
         """A pass drawing the fragment shader `fragment` over the viewport; `lut_unit` binds the lookup there."""
-        program = self.ctx.program(vertex_shader=self._vertex, fragment_shader=shader_source(fragment))
+        program = build_program(self.ctx, fragment, defines)
         if lut_unit is not None:
             program["u_lut"] = lut_unit
         return FullScreenPass(self.ctx, program, None if lut_unit is None else (self.lut, lut_unit))

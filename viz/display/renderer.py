@@ -1,14 +1,14 @@
-"""Draw coloured levels with moderngl into any framebuffer: the screen or offscreen.
+"""Draw the zoom video's frames with moderngl into any framebuffer: the screen or offscreen.
 
 Colouring is a cheap pass over computed samples: the CPU equalises measures
-into levels (viz.colour.equalise), the GPU looks each level up in the Spectral table.
-The table texture is to_rgb8's own bytes and the shader bins levels exactly
-as lut_index does, so a frame drawn 1:1 equals `to_rgb8` pixel for pixel.
+into levels (viz.video.path.layer_levels), the GPU looks each level up in the
+Spectral table. The table texture is to_rgb8's own bytes and the shader bins
+levels exactly as lut_index does, so a layer drawn 1:1 equals `to_rgb8`
+pixel for pixel.
 
-Missing samples (NaN levels) and points outside a texture are not drawn:
-whatever is already in the framebuffer shows through. Clear to the neutral
-grey first (`clear`), and/or draw a coarser level first so it fills the
-holes of a finer one.
+Missing samples (NaN levels) and points outside a layer let the layer below
+show, a coarser keyframe filling the holes of a finer one; where no layer has
+a sample the frame shows the neutral grey MISSING_RGB8.
 """
 from __future__ import annotations
 
@@ -21,45 +21,35 @@ from viz.display.programs import Programs
 
 #: Where no sample has been computed yet.
 MISSING_RGB8 = (128, 128, 128)
-#: The whole texture across the whole viewport: (left, bottom, right, top) in texture coordinates.
-FULL_VIEW = (0.0, 0.0, 1.0, 1.0)
-
-_LEVELS_UNIT, _LUT_UNIT = 0, 3
+_LUT_UNIT = 3
 _LAYER_UNITS = (0, 1, 2)
 
 
 class Renderer:
-    """The colouring programs, bound to one moderngl context."""
+    """The zoom-frame program and its textures, bound to one moderngl context."""
 
     def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
         self.programs = Programs(ctx)
-        self._levels = self.programs.fullscreen("levels.frag.glsl", lut_unit=_LUT_UNIT)
         self._zoom = self.programs.fullscreen("zoom_frame.frag.glsl", lut_unit=_LUT_UNIT)
-        self._levels["u_levels"] = _LEVELS_UNIT
         for name, unit in zip(("u_layer0", "u_layer1", "u_layer2"), _LAYER_UNITS):
             self._zoom[name] = unit
         self._zoom["u_missing"] = tuple(c / 255.0 for c in MISSING_RGB8)
 
-    def upload_levels(self, levels: np.ndarray, texture: moderngl.Texture | None = None) -> moderngl.Texture:
-        """Equalised levels (rows x cols, row 0 = bottom, NaN = missing) as an R32F texture.
+    def upload_layer(self, pair: np.ndarray, texture: moderngl.Texture | None = None) -> moderngl.Texture:
+        """A zoom keyframe's two levels per sample (rows x cols x 2, row 0 = bottom, NaN = missing; see
+        viz.video.path.layer_levels) as RG32F.
 
         Writes into `texture` when its size fits, else releases it and makes a new one.
         """
-        return self._upload(np.asarray(levels, dtype=np.float32), 1, texture)
-
-    def upload_layer(self, pair: np.ndarray, texture: moderngl.Texture | None = None) -> moderngl.Texture:
-        """A zoom keyframe's two levels per sample (rows x cols x 2, see zoompath.layer_levels) as RG32F."""
-        return self._upload(np.asarray(pair, dtype=np.float32), 2, texture)
-
-    def _upload(self, data: np.ndarray, components: int, texture: moderngl.Texture | None) -> moderngl.Texture:
+        data = np.asarray(pair, dtype=np.float32)
         size = (data.shape[1], data.shape[0])
-        if texture is not None and texture.size == size and texture.components == components:
+        if texture is not None and texture.size == size:
             texture.write(np.ascontiguousarray(data).tobytes())
             return texture
         if texture is not None:
             texture.release()
-        texture = self.ctx.texture(size, components, data=np.ascontiguousarray(data).tobytes(), dtype="f4")
+        texture = self.ctx.texture(size, 2, data=np.ascontiguousarray(data).tobytes(), dtype="f4")
         texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
         return texture
 
@@ -67,24 +57,16 @@ class Renderer:
         """Fill the framebuffer with the missing-sample grey."""
         framebuffer.clear(*(c / 255.0 for c in MISSING_RGB8), 1.0)
 
-    def draw_levels(self, framebuffer: moderngl.Framebuffer, levels: moderngl.Texture,
-                    view: Sequence[float] = FULL_VIEW) -> None:
-        """Draw a levels texture; `view` is the texture rectangle (left, bottom, right, top) that fills the viewport.
-
-        Nearest sampling: each sample is a cell centred on its sample point, so
-        a view half the texture's width shows each sample as a 2 x 2 block.
-        """
-        self._levels["u_view"] = tuple(float(v) for v in view)
-        self._levels.draw(framebuffer, [(levels, _LEVELS_UNIT)])
-
     def draw_zoom_frame(self, framebuffer: moderngl.Framebuffer, layers: Sequence[moderngl.Texture],
                         scales: Sequence[Sequence[float]], shifts: Sequence[Sequence[float]],
                         blend: float, fade: float) -> None:
         """Draw one zoom-video frame from three layer textures (keyframes k, k+1, k+2).
 
-        `scales` are ZoomPath.layer_scales(view), `shifts` ZoomPath.layer_shifts(view)
+        `scales` are viz.video.path.ZoomPath.layer_scales(view), `shifts` its layer_shifts(view)
         (where the fixed centre lies in each texture, from its middle), `blend`
-        view.blend, `fade` view.fade.
+        view.blend, `fade` view.fade. Nearest sampling: each sample is a cell
+        centred on its sample point, so a layer spanning half the frame shows
+        each sample as a 2 x 2 block.
         """
         self._zoom["u_scale"].write(np.asarray(scales, dtype=np.float32).reshape(3, 2).tobytes())
         self._zoom["u_shift"].write(np.asarray(shifts, dtype=np.float32).reshape(3, 2).tobytes())
@@ -98,7 +80,7 @@ class Renderer:
 
     def release(self) -> None:
         """Free the GL objects (the context stays the caller's)."""
-        for obj in (self._levels, self._zoom, self.programs):
+        for obj in (self._zoom, self.programs):
             obj.release()
 
 

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from viz import limits
+from viz.compute.capabilities import capabilities
 from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, default_file, find_bookmark, from_png
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset
 from viz.problem.spec import PAPER_SEED, ProblemSpec
+from viz.sampling.precision import PRECISION_MODES
 from viz.sampling.view import View, check_window, min_pixel
 
 #: Smallest window side the explorer opens, in pixels.
@@ -22,16 +24,13 @@ MIN_SIDE = 16
 
 @dataclass
 class Settings:
-    """What the explorer starts with."""
+    """What the explorer starts with: the problem whole (its precision is the session's to choose)."""
 
-    condition: str
-    preset: Preset
-    presets: tuple[Preset, ...]  # what P cycles through
+    problem: ProblemSpec
     home: tuple  # log10 window to open at when no saved view is: floats, or a typed window's exact Decimals
+    presets: tuple[Preset, ...] = tuple(PRESETS.values())  # what P cycles through
     size: tuple[int, int] = (1280, 720)
     start: SavedView | None = None  # an exact view to open at (bookmark or PNG)
-    seed: int = 0
-    readout: str = "measure"
     arch: str = "auto"
     cache_mb: float = 512.0
     fullscreen: bool = False
@@ -42,11 +41,17 @@ class Settings:
     title: str = "nnfractal explore"
     cluster: str | None = None  # a --cluster value: batches run as Dask tasks there
     precision: str = "auto"  # one of PRECISION_MODES: what D starts from
-    dd_available: bool = True  # double-double runs on this backend (the CPU's)
+
+    @property
+    def preset(self) -> Preset:
+        """The preset the problem's width and steps are, or a custom one."""
+        return preset_of(self.problem)
 
 
-#: The explorer's arithmetic: auto (float64, double-double near float64's limit), or either forced.
-PRECISION_MODES = ("auto", "f64", "dd")
+def preset_of(problem: ProblemSpec) -> Preset:
+    """The named preset with this problem's width and steps, or a "custom" one."""
+    return next((p for p in PRESETS.values() if (p.width, p.steps) == (problem.width, problem.steps)),
+                Preset("custom", problem.width, problem.steps))
 
 
 @dataclass(frozen=True)
@@ -83,35 +88,24 @@ def check_cache_mb(cache_mb: float) -> None:
     limits.memory(f"--cache-mb {cache_mb:g}", cache_mb * 2**20)
 
 
-def default_preset(arch: str) -> str:
-    """Quick on a CPU, the paper's setting on CUDA (DESIGN.md)."""
-    from viz.compute.backend import cuda_available
-
-    return "paper" if arch == "cuda" or (arch == "auto" and cuda_available()) else "quick"
-
-
 def settings_for(request: ExploreRequest) -> Settings:
     """The explorer's settings, every input checked before a window opens."""
-    from viz.compute.backend import cuda_available, resolve_arch
     from viz.problem.arrays import load_problem
 
     saved = from_png(request.png) if request.png else (
         find_bookmark(request.bookmarks or default_file(), request.bookmark) if request.bookmark else None)
-    if request.arch == "cuda" and not cuda_available():
-        raise UsageError("--arch cuda: no NVIDIA driver found on this machine; use --arch cpu or auto")
+    able = capabilities(request.arch)
     if min(request.size) < MIN_SIDE:
         raise UsageError(f"--size must be at least {MIN_SIDE}x{MIN_SIDE}, got {request.size[0]}x{request.size[1]}")
     check_cache_mb(request.cache_mb)
     if request.precision not in PRECISION_MODES:
         raise UsageError(f"unknown --precision {request.precision!r}; choose one of {', '.join(PRECISION_MODES)}")
-    dd_available = resolve_arch(request.arch) == "cpu"
-    if request.precision == "dd" and not dd_available:
-        raise UsageError("--precision dd runs on the CPU only (no CUDA port of the double-double kernel yet); "
-                         "use --arch cpu")
+    if request.precision != "auto":
+        able.require(request.precision)
     home = saved.window if saved is not None else home_window(request.home)
-    if request.precision == "f64" or not dd_available:
+    if request.precision == "f64" or not able.supports("dd"):
         check_float64_view(saved.view(*request.size) if saved else View.fit(*home, *request.size))
-    base = PRESETS[default_preset(request.arch) if request.preset == "auto" else request.preset]
+    base = PRESETS[able.default_preset if request.preset == "auto" else request.preset]
     if saved is not None:
         problem = saved.problem
     else:
@@ -123,14 +117,12 @@ def settings_for(request: ExploreRequest) -> Settings:
         load_problem(CONDITIONS[problem.condition], problem.width, problem.steps, problem.seed)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    preset = next((p for p in PRESETS.values() if (p.width, p.steps) == (problem.width, problem.steps)),
-                  Preset("custom", problem.width, problem.steps))
+    preset = preset_of(problem)
     presets = tuple(PRESETS.values()) if preset.name != "custom" else (preset, *PRESETS.values())
-    return Settings(condition=problem.condition, preset=preset, presets=presets, home=home, size=request.size,
-                    start=saved, seed=problem.seed, readout=problem.readout, arch=request.arch,
+    return Settings(problem=problem, home=home, presets=presets, size=request.size, start=saved, arch=request.arch,
                     cache_mb=request.cache_mb, fullscreen=request.fullscreen,
                     bookmarks=request.bookmarks or default_file(), cluster=request.cluster,
-                    precision=request.precision, dd_available=dd_available)
+                    precision=request.precision)
 
 
 def home_window(window) -> tuple:

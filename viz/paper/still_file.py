@@ -1,4 +1,5 @@
-"""One still written to a file: raw float64 measures (.npy) or the paper's picture (.png) with its settings."""
+"""One still written to a file: raw float64 measures (.npy), the paper's picture (.png) with its settings,
+or, on a cluster, its Zarr tile store itself (.zarr: kept, and resumed by a rerun)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,44 +9,60 @@ import numpy as np
 
 from viz.colour.equalise import colour_measures
 from viz.errors import Interrupted, UsageError
-from viz.outputs import check_writable, save_npy, save_png
+from viz.outputs import OUTPUT_SUFFIXES, check_writable, save_npy, save_png
 from viz.paper.stills import StillSpec, compute_still
+
+#: The output that is a cluster render's own tile store.
+STORE_SUFFIX = ".zarr"
 
 
 def tile_store(out: Path) -> Path:
-    """Where a render on a cluster keeps its finished tiles: beside the output (still.npy -> still.npy.zarr)."""
-    return out.with_suffix(out.suffix + ".zarr")
+    """Where a cluster render of a .npy or .png keeps its finished tiles: beside it (still.npy -> still.npy.zarr)."""
+    return out.with_suffix(out.suffix + STORE_SUFFIX)
+
+
+def is_store(out: str | Path) -> bool:
+    """Whether `out` names a Zarr store (the render's result kept as tiles) rather than a file."""
+    return Path(out).suffix.lower() == STORE_SUFFIX
 
 
 def write_still(spec: StillSpec, out: str | Path, arch: str = "auto", progress: bool = True,
                 cluster: str | None = None, tile: int | None = None) -> Path:
-    """Compute the still (in this process, or on `cluster` in tiles) and write it.
+    """Compute the still (in this process, or on `cluster` in tiles) and write it; `spec` is validated.
 
+    A .zarr `out` is the cluster's tile store itself, kept; otherwise the
+    tiles go through a store beside `out`, removed once `out` is saved.
     Ctrl-C raises Interrupted: in-process nothing is written; on a cluster
-    the finished tiles stay in the store beside the output, and the same
-    command computes only the rest.
+    the finished tiles stay in the store, and the same command computes
+    only the rest.
     """
-    out = check_writable(out)
+    from viz.paper.cluster_still import DEFAULT_TILE, check_still_store, discard_store, still_on_cluster
+
+    kept = is_store(out)
+    if kept and cluster is None:
+        raise UsageError(f"output {str(out)!r}: a .zarr output is a cluster render's tile store; "
+                         "add --cluster (local computes on this machine)")
+    tile = tile or DEFAULT_TILE
+    out = Path(out) if kept else check_writable(out, (*OUTPUT_SUFFIXES, STORE_SUFFIX) if cluster else OUTPUT_SUFFIXES)
+    store = out if kept else tile_store(out)
+    if cluster is not None:
+        check_still_store(store, spec, tile)
     try:
         if cluster is None:
             measure = compute_still(spec, arch=arch, progress=progress)
         else:
-            from viz.paper.cluster_still import DEFAULT_TILE, still_on_cluster
-
-            measure = still_on_cluster(spec, cluster, tile_store(out), arch, tile or DEFAULT_TILE, progress)
+            measure = still_on_cluster(spec, cluster, store, arch, tile, progress, "result" if kept else "resume")
     except KeyboardInterrupt:
         if cluster is None:
             raise Interrupted(f"nothing written ({out} is untouched)") from None
-        raise Interrupted(f"finished tiles kept in {tile_store(out)}; run the same command again to resume") \
-            from None
-    if out.suffix.lower() == ".npy":
-        save_npy(out, measure)
-    else:
-        save_png(out, colour_measures(measure, spec.problem.readout), meta=spec.as_metadata())
-    if cluster is not None:
-        from viz.paper.cluster_still import discard_store
-
-        discard_store(tile_store(out))
+        raise Interrupted(f"finished tiles kept in {store}; run the same command again to resume") from None
+    if not kept:
+        if out.suffix.lower() == ".npy":
+            save_npy(out, measure)
+        else:
+            save_png(out, colour_measures(measure, spec.problem.readout), meta=spec.as_metadata())
+        if cluster is not None:
+            discard_store(store)
     problem = spec.problem
     print(f"wrote {Path(out)} ({spec.cols}x{spec.rows}, {problem.condition}, n={problem.width}, {problem.steps} steps)")
     return out

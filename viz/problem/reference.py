@@ -10,6 +10,7 @@ import numpy as np
 
 from viz.problem.arrays import Problem
 from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS, Condition
+from viz.problem.experiment import PAPER_EXPERIMENT, Experiment
 
 SQRT2 = np.sqrt(2.0)
 
@@ -68,24 +69,71 @@ def _full_loss(nl, X, Y, W0, W1):
     return np.sum(r * r, axis=1) / X.shape[0]
 
 
+class _Optimiser:
+    """One layer's optimiser state and update (SPEC's "Beyond the paper"), per pixel, every state from zero.
+
+    `lr`, `mu`, ... are per-pixel arrays shaped to broadcast against the layer's weights.
+    """
+
+    def __init__(self, name: str, lr, decay, hyper: dict):
+        self.name, self.lr, self.decay, self.hyper = name, lr, decay, hyper
+        self.state: tuple = ()
+        self.powers = (1.0, 1.0)  # beta1^t, beta2^t: a running product (the kernels keep it so too)
+
+    def step(self, W: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """The weights after one update with gradient g of the data loss."""
+        name, lr, h = self.name, self.lr, self.hyper
+        if name == "adamw":
+            W = W * (1.0 - lr * self.decay)
+        elif self.decay is not None:
+            g = g + self.decay * W
+        if name == "gd":
+            return W - lr * g
+        if name in ("momentum", "nesterov"):
+            b = h["momentum"] * self.state[0] + g if self.state else g
+            self.state = (b,)
+            return W - lr * (g + h["momentum"] * b if name == "nesterov" else b)
+        m, v = self.state or (np.zeros_like(g), np.zeros_like(g))
+        b1, b2 = h["beta1"], h["beta2"]
+        self.powers = (self.powers[0] * b1, self.powers[1] * b2)
+        m = b1 * m + (1.0 - b1) * g
+        v = b2 * v + (1.0 - b2) * (g * g)
+        self.state = (m, v)
+        mhat = m / (1.0 - self.powers[0])
+        vhat = v / (1.0 - self.powers[1])
+        return W - lr * mhat / (np.sqrt(vhat) + h["eps"])
+
+
+def _layer_optimisers(experiment: Experiment, values: dict) -> tuple[_Optimiser, _Optimiser]:
+    """The W0 and W1 optimisers, each hyperparameter shaped for its layer's weights (P, n, n) and (P, n)."""
+    shapes = ((slice(None), None, None), (slice(None), None))
+    decay = values["weight-decay"]
+    layers = []
+    for lr, shape in zip((values["lr0"], values["lr1"]), shapes):
+        hyper = {name: values[name][shape] for name in ("momentum", "beta1", "beta2", "eps")}
+        wd = decay[shape] if (experiment.optimizer == "adamw" or np.any(decay != 0)) else None
+        layers.append(_Optimiser(experiment.optimizer, lr[shape], wd, hyper))
+    return layers[0], layers[1]
+
+
 def train_losses(problem: Problem, condition: Condition, xs: np.ndarray, ys: np.ndarray,
-                 want_probe: bool = False):
+                 want_probe: bool = False, experiment: Experiment = PAPER_EXPERIMENT):
     """Losses (P, steps) recorded before each update, and optionally the probe outputs.
 
-    `xs`, `ys` are hyperparameter values: (eta0, eta1), or (offset, lr) for the
-    init conditions.
+    `xs`, `ys` are the axis hyperparameters' values: (eta0, eta1), or (offset, lr) for
+    the init conditions, unless the experiment names other axes.
     """
-    xs = np.asarray(xs, dtype=np.float64).ravel()
-    ys = np.asarray(ys, dtype=np.float64).ravel()
-    P = xs.size
+    values = experiment.values(xs, ys, bool(condition.init_offset))
+    P = values["lr0"].size
     nl = condition.nonlinearity
     W0 = np.broadcast_to(problem.W0, (P,) + problem.W0.shape).copy()
     W1 = np.broadcast_to(problem.W1, (P,) + problem.W1.shape).copy()
+    scale = values["init-scale"]
+    if np.any(scale != 1.0):
+        W0, W1 = W0 * scale[:, None, None], W1 * scale[:, None]
     X, Y = problem.X, problem.Y
-    if condition.init_offset:
-        offset, lr0, lr1 = xs[:, None, None], ys[:, None, None], ys[:, None]
-    else:
-        offset, lr0, lr1 = None, xs[:, None, None], ys[:, None]
+    offset = values["offset"][:, None, None]
+    opt0, opt1 = _layer_optimisers(experiment, values)
     if condition.init_offset == "once":
         W0 = W0 + offset
     losses = np.empty((P, problem.steps))
@@ -104,8 +152,8 @@ def train_losses(problem: Problem, condition: Condition, xs: np.ndarray, ys: np.
             if want_probe and t == problem.steps - 1:
                 out = _forward(nl, problem.probe[None, :], W0, W1)[2][:, 0]
                 probe_out = np.where(np.isfinite(out), out, NONFINITE_LOSS)
-            W0 = W0 - lr0 * gW0
-            W1 = W1 - lr1 * gW1
+            W0 = opt0.step(W0, gW0)
+            W1 = opt1.step(W1, gW1)
     return losses, probe_out
 
 
@@ -117,7 +165,8 @@ def measure_from_losses(losses: np.ndarray) -> np.ndarray:
     return np.where(converged, -np.sum(v, axis=1), np.sum(1.0 / v, axis=1))
 
 
-def measure(problem: Problem, condition: Condition, xs, ys, readout: str = "measure") -> np.ndarray:
+def measure(problem: Problem, condition: Condition, xs, ys, readout: str = "measure",
+            experiment: Experiment = PAPER_EXPERIMENT) -> np.ndarray:
     """One float per hyperparameter pair: the trainability measure or the probe output."""
-    losses, probe = train_losses(problem, condition, xs, ys, want_probe=readout == "probe")
+    losses, probe = train_losses(problem, condition, xs, ys, want_probe=readout == "probe", experiment=experiment)
     return probe if readout == "probe" else measure_from_losses(losses)

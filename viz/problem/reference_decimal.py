@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from viz.problem.arrays import Problem
 from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS, Condition
+from viz.problem.experiment import HYPERPARAMETERS, PAPER_EXPERIMENT, Experiment
 
 DIGITS = 60
 FLOAT64_MAX = Decimal(sys.float_info.max)
@@ -50,21 +51,73 @@ def _tanh(a: Decimal) -> Decimal:
     return +t
 
 
-def train_losses(problem: Problem, condition: Condition, x, y, want_probe: bool = False, digits: int = DIGITS):
-    """The recorded losses (None where non-finite) and the probe output of one pixel, at `digits` digits."""
+def _hyperparameters(experiment: Experiment, init: bool, x, y) -> dict[str, Decimal]:
+    """Every hyperparameter of the pixel as a Decimal: the two axes' values exactly, SPEC's defaults as written."""
+    values = {name: Decimal(repr(h.default)) for name, h in HYPERPARAMETERS.items()}
+    values.update((name, +as_decimal(v)) for name, v in experiment.fixed)
+    ax, ay = experiment.axes(init)
+    values[ax], values[ay] = +as_decimal(x), +as_decimal(y)
+    if "lr" in (ax, ay) or "lr" in dict(experiment.fixed):
+        values["lr0"] = values["lr1"] = values["lr"]
+    return values
+
+
+class _Optimiser:
+    """One layer's optimiser on a flat list of weights, SPEC's rules as written, every state from zero."""
+
+    def __init__(self, name: str, lr: Decimal, hyper: dict[str, Decimal]):
+        self.name, self.lr, self.hyper = name, lr, hyper
+        self.state: list[list[Decimal]] = []
+        self.t = 0
+
+    def step(self, W: list[Decimal], g: list[Decimal]) -> list[Decimal]:
+        name, lr, h = self.name, self.lr, self.hyper
+        decay = h["weight-decay"]
+        if name == "adamw":
+            W = [w * (1 - lr * decay) for w in W]
+        elif decay:
+            g = [gi + decay * w for gi, w in zip(g, W)]
+        if name == "gd":
+            return [w - lr * gi for w, gi in zip(W, g)]
+        zeros = [Decimal(0)] * len(W)
+        if name in ("momentum", "nesterov"):
+            mu = h["momentum"]
+            b = [mu * bi + gi for bi, gi in zip(self.state[0] if self.state else zeros, g)]
+            self.state = [b]
+            step = [gi + mu * bi for gi, bi in zip(g, b)] if name == "nesterov" else b
+            return [w - lr * si for w, si in zip(W, step)]
+        self.t += 1
+        m, v = self.state or (zeros, zeros)
+        b1, b2, eps = h["beta1"], h["beta2"], h["eps"]
+        m = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g)]
+        v = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g)]
+        self.state = [m, v]
+        c1, c2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        return [w - lr * (mi / c1) / ((vi / c2).sqrt() + eps) for w, mi, vi in zip(W, m, v)]
+
+
+def train_losses(problem: Problem, condition: Condition, x, y, want_probe: bool = False, digits: int = DIGITS,
+                 experiment: Experiment = PAPER_EXPERIMENT):
+    """The recorded losses (None where non-finite) and the probe output of one pixel, at `digits` digits.
+
+    `x`, `y` are the axis hyperparameters' values: (eta0, eta1), or (offset, lr) for the init conditions,
+    unless the experiment names other axes.
+    """
     with localcontext() as ctx:
         ctx.prec = digits
         n = problem.width
         s = Decimal(n).sqrt()
         sqrt2 = Decimal(2).sqrt()
         nl = condition.nonlinearity
-        W0 = [[Decimal(float(v)) for v in r] for r in problem.W0]
-        W1 = [Decimal(float(v)) for v in problem.W1]
+        hyper = _hyperparameters(experiment, bool(condition.init_offset), x, y)
+        sigma = hyper["init-scale"]
+        W0 = [[sigma * Decimal(float(v)) for v in r] for r in problem.W0]
+        W1 = [sigma * Decimal(float(v)) for v in problem.W1]
         X = [[Decimal(float(v)) for v in r] for r in problem.X]
         Y = [Decimal(float(v)) for v in problem.Y]
-        xv, yv = +as_decimal(x), +as_decimal(y)
-        offset = xv if condition.init_offset else None
-        lr0, lr1 = (yv, yv) if condition.init_offset else (xv, yv)
+        offset = hyper["offset"]
+        opt0 = _Optimiser(experiment.optimizer, hyper["lr0"], hyper)
+        opt1 = _Optimiser(experiment.optimizer, hyper["lr1"], hyper)
         if condition.init_offset == "once":
             W0 = [[w + offset for w in r] for r in W0]
         size = len(X)
@@ -120,8 +173,9 @@ def train_losses(problem: Problem, condition: Condition, x, y, want_probe: bool 
             if want_probe and t == problem.steps - 1:
                 out = forward([Decimal(float(v)) for v in problem.probe])[2]
                 probe_out = out if abs(out) <= FLOAT64_MAX else Decimal(NONFINITE_LOSS)
-            W0 = [[W0[i][j] - lr0 * g0[i][j] for j in range(n)] for i in range(n)]
-            W1 = [W1[j] - lr1 * g1[j] for j in range(n)]
+            flat = opt0.step([w for r in W0 for w in r], [gv for r in g0 for gv in r])
+            W0 = [flat[i * n:(i + 1) * n] for i in range(n)]
+            W1 = opt1.step(W1, g1)
             dead = any(abs(w) > FLOAT64_MAX for w in W1) or any(abs(w) > FLOAT64_MAX for r in W0 for w in r)
         if want_probe and probe_out is None:
             probe_out = Decimal(NONFINITE_LOSS)
@@ -141,7 +195,9 @@ def measure_from_losses(losses, digits: int = DIGITS) -> Decimal:
         return sum(1 / vt for vt in v)
 
 
-def measure(problem: Problem, condition: Condition, x, y, readout: str = "measure", digits: int = DIGITS) -> Decimal:
+def measure(problem: Problem, condition: Condition, x, y, readout: str = "measure", digits: int = DIGITS,
+            experiment: Experiment = PAPER_EXPERIMENT) -> Decimal:
     """One pixel's measure (or probe output) at `digits` significant digits."""
-    losses, probe = train_losses(problem, condition, x, y, want_probe=readout == "probe", digits=digits)
+    losses, probe = train_losses(problem, condition, x, y, want_probe=readout == "probe", digits=digits,
+                                 experiment=experiment)
     return probe if readout == "probe" else measure_from_losses(losses, digits)

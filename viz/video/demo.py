@@ -4,7 +4,7 @@ Until the live pilot's first keyframe arrives, one line says what it is
 doing (building or loading the kernel, mapping the plane) instead of a
 blank screen.
 
-Two players share one window loop. `Player` plays a zoom's keyframes in
+Two players share one window loop (viz.display.loop.run). `Player` plays a zoom's keyframes in
 and back out. `LivePlayer` flies live: a pilot process (viz.video.autopilot)
 sends keyframes towards points on the boundary, and the player zooms in as
 fast as they arrive (at most one 2x per `seconds_per_2x`), flies back out
@@ -28,7 +28,7 @@ import moderngl
 import numpy as np
 
 from viz.display.hud import Hud
-from viz.display.loop import RealTime, run_loop
+from viz.display.loop import RealTime, run
 from viz.display.renderer import Renderer
 from viz.errors import UsageError
 from viz.video.frames import ZoomFrames
@@ -46,7 +46,9 @@ FADE_SECONDS = 1.0
 class Playing(Protocol):
     """What the window loop drives."""
 
-    def draw(self, framebuffer: moderngl.Framebuffer, seconds: float, size: tuple[int, int]) -> None: ...
+    def update(self, t: float, dt: float) -> None: ...
+
+    def draw(self, framebuffer: moderngl.Framebuffer, size: tuple[int, int]) -> None: ...
 
     @property
     def notice(self) -> str:
@@ -74,13 +76,18 @@ class Player:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segments")
         self._pending: dict[int, Future] = {}
         self._segment: int | None = None
+        self._t = 0.0
 
-    def draw(self, framebuffer: moderngl.Framebuffer, seconds: float, size: tuple[int, int] | None = None) -> int:
-        """Draw the frame due `seconds` after the start; returns its index."""
+    def update(self, t: float, _dt: float) -> None:
+        """The zoom frame is a pure function of t: a slow frame skips ahead."""
+        self._t = t
+
+    def draw(self, framebuffer: moderngl.Framebuffer, size: tuple[int, int] | None = None) -> int:
+        """Draw the frame due at the time of the last update; returns its index."""
         if size is not None:
             self.frames.size = size
         path = self.frames.path
-        index = pingpong(int(seconds * self.rate), path.n_frames)
+        index = pingpong(int(self._t * self.rate), path.n_frames)
         segment = path.view_at(index).keyframe
         if segment != self._segment:
             ready = self._pending.pop(segment, None)
@@ -164,7 +171,7 @@ class LivePlayer:
         self.flights: dict[int, Flight] = {}
         self.current: int | None = None
         self.fading: tuple[Flight, float] | None = None  # the previous flight, and when its fade began
-        self._last = 0.0
+        self._t = 0.0
         self._fade = renderer.programs.fullscreen("fade.frag.glsl")
         self._fade["u_frame"] = 0
         self._old: moderngl.Framebuffer | None = None
@@ -196,19 +203,24 @@ class LivePlayer:
         if not self.process.is_alive() and self.queue.empty():
             raise UsageError(f"the demo's pilot process stopped (exit code {self.process.exitcode})")
 
-    def draw(self, framebuffer: moderngl.Framebuffer, seconds: float, size: tuple[int, int]) -> None:
-        dt, self._last = max(seconds - self._last, 0.0), seconds
+    def update(self, t: float, dt: float) -> None:
+        """Take the pilot's news, move on to the next flight when this one is home, and fly."""
+        self._t = t
         self._receive()
         if self.current is None or self.flights[self.current].back_home:
-            self._next_flight(seconds)
+            self._next_flight(t)
+        flight = self.flights.get(self.current) if self.current is not None else None
+        if flight is not None and flight.measures:
+            flight.step(dt, self.speed)
+
+    def draw(self, framebuffer: moderngl.Framebuffer, size: tuple[int, int]) -> None:
         flight = self.flights.get(self.current) if self.current is not None else None
         if flight is None or not flight.measures:
             self.renderer.clear(framebuffer)
             return
-        flight.step(dt, self.speed)
         flight.draw(self.renderer, framebuffer, size)
         if self.fading is not None:
-            self._draw_fade(framebuffer, size, seconds)
+            self._draw_fade(framebuffer, size, self._t)
 
     def _next_flight(self, seconds: float) -> None:
         """Move on to the next flight once its first keyframe is here; the one before fades out."""
@@ -254,17 +266,25 @@ class LivePlayer:
         self._fade.release()
 
 
-def open_fullscreen(title: str, fullscreen: bool, size: tuple[int, int]):
-    """The demo's window (vsync on, cursor hidden) and the display's refresh rate."""
-    import glfw
+class _Show:
+    """The demo as the render loop's app: the player's frame and, while it waits, one line saying why."""
 
-    from viz.display.glwindow import open_window
+    def __init__(self, window, ctx: moderngl.Context, hud: Hud, player: Playing) -> None:
+        self.window, self.ctx, self.hud, self.player = window, ctx, hud, player
+        self.drawn = 0
 
-    window = open_window(size, title, fullscreen, vsync=True)
-    glfw.set_input_mode(window, glfw.CURSOR, glfw.CURSOR_HIDDEN)
-    monitor = glfw.get_window_monitor(window)
-    refresh = (glfw.get_video_mode(monitor).refresh_rate if monitor else 0) or DEFAULT_REFRESH
-    return window, refresh
+    def update(self, t: float, dt: float) -> None:
+        self.player.update(t, dt)
+
+    def draw(self) -> bool:
+        width, height = self.window.framebuffer_size
+        if width and height:
+            self.ctx.screen.viewport = (0, 0, width, height)
+            self.player.draw(self.ctx.screen, (width, height))
+            if self.player.notice:  # instead of a silent blank screen while the pilot prepares
+                self.hud.draw([self.player.notice], None, False)
+            self.drawn += 1
+        return True
 
 
 def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], fullscreen: bool = True,
@@ -278,40 +298,30 @@ def run_demo(make_player: Callable[[Renderer, float], tuple[Playing, str]], full
     """
     import glfw
 
-    window, refresh = open_fullscreen("nnfractal demo", fullscreen, size)
+    from viz.display.glwindow import GlWindow
+
+    window = GlWindow(size, "nnfractal demo", fullscreen, vsync=True)
+    glfw.set_input_mode(window.handle, glfw.CURSOR, glfw.CURSOR_HIDDEN)
+    refresh = window.refresh_rate or DEFAULT_REFRESH
     ticks = RealTime(refresh, time.sleep, clock)  # sleeps where vsync does not pace us (software GL)
-    player = hud = None
-    drawn = 0
+    player = hud = show = None
     try:
         ctx = moderngl.create_context()
-        hud = Hud(window)
+        hud = Hud(window.handle)
         player, what = make_player(Renderer(ctx), float(refresh))
-        glfw.set_key_callback(window, _quit_on_escape)
-        width, height = glfw.get_framebuffer_size(window)
+        glfw.set_key_callback(window.handle, _quit_on_escape)
+        width, height = window.framebuffer_size
         print(f"demo: {what}, {'fullscreen' if fullscreen else 'window'} {width}x{height} at {refresh:g} Hz; "
               "Esc or Q quits", flush=True)
-
-        def frame(seconds: float, _dt: float) -> None:
-            nonlocal drawn
-            width, height = glfw.get_framebuffer_size(window)
-            if width and height:
-                ctx.screen.viewport = (0, 0, width, height)
-                player.draw(ctx.screen, seconds, (width, height))
-                if player.notice:  # instead of a silent blank screen while the pilot prepares
-                    hud.draw([player.notice], None, False)
-                drawn += 1
-            glfw.swap_buffers(window)
-            glfw.poll_events()
-
-        run_loop(ticks, frame, lambda: not glfw.window_should_close(window))
+        show = _Show(window, ctx, hud, player)
+        run(window, ticks, show)
     finally:
         if player is not None:
             player.close()
         if hud is not None:
             hud.shutdown()
-        glfw.destroy_window(window)
-        glfw.terminate()
-    return drawn, ticks.elapsed
+        window.close()
+    return (show.drawn if show is not None else 0), ticks.elapsed
 
 
 def _quit_on_escape(window, key: int, _scancode: int, action: int, _mods: int) -> None:

@@ -16,8 +16,8 @@ def encode_zoom(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, qu
     """Draw every frame offscreen and write the video, with a progress bar unless quiet; says what it wrote."""
     from tqdm import tqdm
 
-    from viz.display.loop import FixedStep, run_loop
-    from viz.display.renderer import Renderer, headless_context, read_rgb8
+    from viz.display.loop import FixedStep, Offscreen, run
+    from viz.display.renderer import Renderer, headless_context
     from viz.video.frames import ZoomFrames
 
     path = store.spec.zoom_path(frames_per_2x)
@@ -34,12 +34,7 @@ def encode_zoom(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, qu
         fbo = renderer.offscreen(*recorder.size)
         clock = FixedStep(recorder.fps)
         with recorder, tqdm(total=path.n_frames, unit="frame", disable=quiet, desc="encoding") as bar:
-            def draw(t: float, _dt: float) -> None:
-                frames.draw(fbo, clock.frame_index(t))
-                recorder.write(read_rgb8(fbo))
-                bar.update()
-
-            run_loop(clock, draw, frames=path.n_frames)
+            run(Offscreen(), clock, _Encoding(frames, fbo, recorder, bar, clock), frames=path.n_frames)
     finally:
         ctx.release()
     seconds = time.monotonic() - start
@@ -47,3 +42,22 @@ def encode_zoom(store: KeyframeStore, recorder: Recorder, frames_per_2x: int, qu
     print(f"wrote {recorder.path} ({path.n_frames} frames, {width}x{height}, {recorder.fps:g} fps, "
           f"{path.n_keyframes} keyframes of {store.spec.res}^2) in {seconds:.1f} s "
           f"({path.n_frames / seconds:.1f} frames/s)")
+
+
+class _Encoding:
+    """Offline frames as the render loop's app: frame i of the zoom path at t = i / fps, drawn and written."""
+
+    def __init__(self, frames, fbo, recorder: Recorder, bar, clock) -> None:
+        self.frames, self.fbo, self.recorder, self.bar, self.clock = frames, fbo, recorder, bar, clock
+        self._index = 0
+
+    def update(self, t: float, _dt: float) -> None:
+        self._index = self.clock.frame_index(t)
+
+    def draw(self) -> bool:
+        from viz.display.renderer import read_rgb8
+
+        self.frames.draw(self.fbo, self._index)
+        self.recorder.write(read_rgb8(self.fbo))
+        self.bar.update()
+        return True

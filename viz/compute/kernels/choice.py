@@ -52,8 +52,9 @@ def dd_layout_for(arch: str, width: int) -> str:
     return "dd-per-pixel"
 
 
-def build_kernel(layout: str, width: int) -> Kernel:
-    """Compile one layout for width n: "per-pixel" or "lockstep" (CPU), "lanes" (CUDA), "dd-per-pixel" (CPU, dd)."""
+def build_kernel(layout: str, width: int, optimizer: str = "gd") -> Kernel:
+    """Compile one layout for width n and an optimiser: "per-pixel" or "lockstep" (CPU), "lanes" (CUDA),
+    "dd-per-pixel" (CPU, dd, gd only)."""
     if layout == "dd-per-pixel":
         from viz.compute.kernels.dd_per_pixel import build_dd_per_pixel_kernel
 
@@ -61,11 +62,11 @@ def build_kernel(layout: str, width: int) -> Kernel:
     if layout == "lanes":
         from viz.compute.kernels.lanes import build_lane_kernel
 
-        return Kernel(build_lane_kernel(width), in_order)
+        return Kernel(build_lane_kernel(width, optimizer=optimizer), in_order)
     if layout == "lockstep":
         from viz.compute.kernels.lockstep import build_simd_kernel
 
-        return Kernel(build_simd_kernel(width), block_order)
+        return Kernel(build_simd_kernel(width, optimizer=optimizer), block_order)
     from viz.compute.kernels.per_pixel import build_per_pixel_kernel
 
-    return Kernel(build_per_pixel_kernel(width), shuffled)
+    return Kernel(build_per_pixel_kernel(width, optimizer), shuffled)

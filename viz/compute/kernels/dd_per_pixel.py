@@ -148,12 +148,14 @@ def build_dd_per_pixel_kernel(n: int):
 
     @dd_train_kernel
     def train(xs, ys, order, out, steps_run, X, Y, W0, W1, probe, batches,
-              steps, data, minibatch, kind, init_mode, want_probe, early_stop, xs_lo, ys_lo, out_lo, scratch):
+              steps, data, minibatch, kind, init_mode, want_probe, early_stop, hyper, axis_x, axis_y,
+              xs_lo, ys_lo, out_lo, scratch):
         for slot in range(SLOTS):
             for k in range((xs.shape[0] - slot + SLOTS - 1) // SLOTS):
                 p = order[slot + k * SLOTS]
-                lr0h, lr1h, offh = parts.pixel_rates(xs, ys, p, init_mode)
-                lr0l, lr1l, offl = parts.pixel_rates(xs_lo, ys_lo, p, init_mode)
+                # Plain gd on rates and offset only: the Engine refuses other experiments in dd.
+                lr0h, lr1h, offh = parts.pixel_rates(xs, ys, p, hyper, axis_x, axis_y, 1.0)
+                lr0l, lr1l, offl = parts.pixel_rates(xs_lo, ys_lo, p, hyper, axis_x, axis_y, 0.0)
                 w1h = vec([W1[i] for i in ti.static(range(n))])
                 w1l = vec(0.0)
                 for i in range(n):

@@ -13,7 +13,7 @@ how its arithmetic is checked on a CPU.
 """
 import math
 
-from viz.compute.kernels.parts import make_activations, make_parts, train_kernel
+from viz.compute.kernels.parts import make_activations, make_optimiser, make_parts, train_kernel
 from viz.errors import UsageError
 
 WARP = 32
@@ -37,8 +37,11 @@ def lanes_for(width: int, cols: int) -> int:
     return 1 << (-(-width // cols) - 1).bit_length()
 
 
-def build_lane_kernel(n: int, cols: int | None = None):
-    """Define the CUDA training kernel for width n (same arguments and results as the CPU kernel)."""
+def build_lane_kernel(n: int, cols: int | None = None, optimizer: str = "gd"):
+    """Define the CUDA training kernel for width n and an optimiser (same arguments and results as the CPU kernel).
+
+    Each lane keeps its columns' optimiser states beside its columns of W0 (none for gd).
+    """
     import taichi as ti
 
     cols = COLS_PER_LANE if cols is None else cols
@@ -52,6 +55,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
     parts = make_parts(n)
     load_row = parts.load_row
     activate, activate_backward = make_activations(cols, parts.tanh)
+    opt = make_optimiser(optimizer)
 
     @ti.func
     def group_sum(v, mask):
@@ -84,7 +88,7 @@ def build_lane_kernel(n: int, cols: int | None = None):
 
     @train_kernel
     def train(xs, ys, order, out, steps_run, X, Y, W0, W1, probe, batches,
-              steps, data, minibatch, kind, init_mode, want_probe, early_stop):
+              steps, data, minibatch, kind, init_mode, want_probe, early_stop, hyper, axis_x, axis_y):
         ti.loop_config(block_dim=BLOCK_DIM)
         for q in range(xs.shape[0] * lanes):
             # Thread q is lane q % L of pixel q // L; the grid-stride loop keeps
@@ -95,14 +99,17 @@ def build_lane_kernel(n: int, cols: int | None = None):
             real = units(0.0)  # 1 for the lane's columns that exist, 0 for padding
             for c in ti.static(range(cols)):
                 real[c] = 1.0 if j * cols + c < n else 0.0
-            lr0, lr1, offset = parts.pixel_rates(xs, ys, p, init_mode)
+            lr0, lr1, offset = parts.pixel_rates(xs, ys, p, hyper, axis_x, axis_y, 1.0)
+            sigma, values = parts.optimiser_values(xs, ys, p, hyper, axis_x, axis_y)
             w0 = block(0.0)
             w1 = units(0.0)
             for c in ti.static(range(cols)):
                 if real[c] != 0.0:
-                    w1[c] = W1[j * cols + c]
+                    w1[c] = W1[j * cols + c] * sigma
                     for i in ti.static(range(n)):
-                        w0[i, c] = W0[i, j * cols + c] + (offset if init_mode == 2 else 0.0)
+                        w0[i, c] = W0[i, j * cols + c] * sigma + (offset if init_mode == 2 else 0.0)
+            s0a, s0b, s1a, s1b = block(0.0), block(0.0), units(0.0), units(0.0)  # optimiser states (none for gd)
+            p1, p2 = 1.0, 1.0
             grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
             l0, sum_v, sum_inv, sum_tail, probe_out, t_stop = parts.fresh_sums(steps)
             for t in range(steps):
@@ -143,11 +150,10 @@ def build_lane_kernel(n: int, cols: int | None = None):
                             for c in ti.static(range(cols)):
                                 g0[i, c] += x[i] * d[c]
                 l0, sum_v, sum_inv, sum_tail = parts.record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail)
-                for c in ti.static(range(cols)):
-                    if real[c] != 0.0:
-                        w1[c] = w1[c] - lr1 * g1[c]
-                        for i in ti.static(range(n)):
-                            w0[i, c] = w0[i, c] - lr0 * g0[i, c]
+                p1, p2, c1, c2 = opt.corrections(values, p1, p2)
+                # Padding columns hold zeros and zero gradients, which every rule keeps at zero.
+                w1, s1a, s1b = opt.update(w1, g1, s1a, s1b, lr1, values, c1, c2)
+                w0, s0a, s0b = opt.update(w0, g0, s0a, s0b, lr0, values, c1, c2)
             if j == 0:
                 steps_run[p] = t_stop
                 out[p] = parts.finish(steps, t_stop, l0, sum_v, sum_inv, sum_tail, probe_out, want_probe)

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from viz.compute.kernels.parts import make_activations, make_parts, train_kernel
+from viz.compute.kernels.parts import OPTIMISER_VALUES, make_activations, make_optimiser, make_parts, train_kernel
 
 #: Pixels a thread trains in lockstep: two 256-bit vectors of float64. 16
 #: lanes ran 20% faster on one core (6% in the two-core bench) but take 57 s
@@ -50,8 +50,8 @@ def block_order(count: int, lanes: int = LANES) -> np.ndarray:
     return np.minimum(order, count - 1).astype(np.int32)
 
 
-def build_simd_kernel(n: int, lanes: int = LANES):
-    """Define the lockstep CPU kernel for width n (same arguments and results as the other kernels).
+def build_simd_kernel(n: int, lanes: int = LANES, optimizer: str = "gd"):
+    """Define the lockstep CPU kernel for width n and an optimiser (same arguments and results as the other kernels).
 
     `order` must come from `block_order` (a multiple of `lanes` long).
     """
@@ -63,12 +63,23 @@ def build_simd_kernel(n: int, lanes: int = LANES):
     stops = ti.types.vector(P, ti.i32)
     units = ti.types.vector(n * P, f64)
     weights = ti.types.vector(n * n * P, f64)
+    lane_values = ti.types.matrix(P, len(OPTIMISER_VALUES), f64)  # each lane's optimiser_values
     # Multiplying by 1/sqrt(n) equals the notebook's division whenever sqrt(n)
     # is a power of two (n = 4, 16, 64, ...).
     inv_s = 1.0 / math.sqrt(n)
     parts = make_parts(n)
     is_finite, load_row = parts.is_finite, parts.load_row
     activate, activate_backward = make_activations(n * P, parts.tanh)
+    opt = make_optimiser(optimizer)
+
+    @ti.func
+    def update(w, g, s1, s2, lr, values, c1, c2, size: ti.template()):
+        """Every lane's weights of one layer (`size` per lane, unit-major, lane-minor) after its update."""
+        for k in ti.static(range(size)):
+            for lane in ti.static(range(P)):
+                e = k * P + lane
+                w[e], s1[e], s2[e] = opt.update(w[e], g[e], s1[e], s2[e], lr[lane], values[lane, :], c1[lane], c2[lane])
+        return w, s1, s2
 
     @ti.func
     def hidden(kind: ti.i32, x, w0):
@@ -83,21 +94,29 @@ def build_simd_kernel(n: int, lanes: int = LANES):
 
     @train_kernel
     def train(xs, ys, order, out, steps_run, X, Y, W0, W1, probe, batches,
-              steps, data, minibatch, kind, init_mode, want_probe, early_stop):
+              steps, data, minibatch, kind, init_mode, want_probe, early_stop, hyper, axis_x, axis_y):
         for b in range(order.shape[0] // P):
             lr0 = per_lane(0.0)
             lr1 = per_lane(0.0)
             offset = per_lane(0.0)
+            sigma = per_lane(0.0)
+            values = lane_values(0.0)
             for lane in ti.static(range(P)):
-                lr0[lane], lr1[lane], offset[lane] = parts.pixel_rates(xs, ys, order[b * P + lane], init_mode)
+                p = order[b * P + lane]
+                lr0[lane], lr1[lane], offset[lane] = parts.pixel_rates(xs, ys, p, hyper, axis_x, axis_y, 1.0)
+                sigma[lane], lane_value = parts.optimiser_values(xs, ys, p, hyper, axis_x, axis_y)
+                for k in ti.static(range(len(OPTIMISER_VALUES))):
+                    values[lane, k] = lane_value[k]
             w0 = weights(0.0)
             w1 = units(0.0)
             for i in ti.static(range(n)):
                 for lane in ti.static(range(P)):
-                    w1[i * P + lane] = W1[i]
+                    w1[i * P + lane] = W1[i] * sigma[lane]
                 for j in ti.static(range(n)):
                     for lane in ti.static(range(P)):
-                        w0[(i * n + j) * P + lane] = W0[i, j] + (offset[lane] if init_mode == 2 else 0.0)
+                        w0[(i * n + j) * P + lane] = W0[i, j] * sigma[lane] + (offset[lane] if init_mode == 2 else 0.0)
+            s0a, s0b, s1a, s1b = weights(0.0), weights(0.0), units(0.0), units(0.0)  # optimiser states (none for gd)
+            p1, p2, c1, c2 = per_lane(1.0), per_lane(1.0), per_lane(1.0), per_lane(1.0)
             grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
             l0 = per_lane(0.0)
             sum_v = per_lane(0.0)
@@ -157,12 +176,10 @@ def build_simd_kernel(n: int, lanes: int = LANES):
                     if t < t_stop[lane]:
                         l0[lane], sum_v[lane], sum_inv[lane], sum_tail[lane] = parts.record_loss(
                             t, steps, loss_sum[lane], data, l0[lane], sum_v[lane], sum_inv[lane], sum_tail[lane])
-                for k in ti.static(range(n)):
-                    for lane in ti.static(range(P)):
-                        w1[k * P + lane] = w1[k * P + lane] - lr1[lane] * g1[k * P + lane]
-                for k in ti.static(range(n * n)):
-                    for lane in ti.static(range(P)):
-                        w0[k * P + lane] = w0[k * P + lane] - lr0[lane] * g0[k * P + lane]
+                for lane in ti.static(range(P)):
+                    p1[lane], p2[lane], c1[lane], c2[lane] = opt.corrections(values[lane, :], p1[lane], p2[lane])
+                w1, s1a, s1b = update(w1, g1, s1a, s1b, lr1, values, c1, c2, n)
+                w0, s0a, s0b = update(w0, g0, s0a, s0b, lr0, values, c1, c2, n * n)
             for lane in ti.static(range(P)):
                 p = order[b * P + lane]
                 steps_run[p] = t_stop[lane]

@@ -11,9 +11,14 @@ from decimal import Decimal, localcontext
 from types import SimpleNamespace
 
 from viz.problem.conditions import MAX_RATIO, NONFINITE_LOSS, TAIL_STEPS
+from viz.problem.experiment import HYPERPARAMETERS
 
 NONLINEARITY_CODE = {"tanh": 0, "relu": 1, "identity": 2}
 INIT_CODE = {"": 0, "accumulate": 1, "once": 2}
+#: Each hyperparameter's index in a kernel's `hyper` array and its axis codes.
+HYPER_CODE = {name: k for k, name in enumerate(HYPERPARAMETERS)}
+#: What an optimiser's update reads, in this order (optimiser_values, make_optimiser).
+OPTIMISER_VALUES = ("weight-decay", "momentum", "beta1", "beta2", "eps")
 
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
@@ -28,6 +33,7 @@ def make_parts(n: int) -> SimpleNamespace:
 
     f64 = ti.f64
     vec = ti.types.vector(n, f64)
+    opt_vec = ti.types.vector(len(OPTIMISER_VALUES), f64)
 
     @ti.func
     def is_finite(v):
@@ -72,19 +78,40 @@ def make_parts(n: int) -> SimpleNamespace:
         return t if ti.abs(x) <= ti.math.inf else x
 
     @ti.func
-    def pixel_rates(xs: ti.template(), ys: ti.template(), p, init_mode):
+    def hyperparameter(xs: ti.template(), ys: ti.template(), p, hyper: ti.template(), axis_x, axis_y, k,
+                       fixed: ti.template()):
+        """Hyperparameter k (HYPER_CODE) of pixel p: the x or y axis's value where it is one, else
+        `fixed` times its fixed value (1 for a value, 0 for a double-double low part)."""
+        v = hyper[k] * fixed
+        if k == axis_x:
+            v = xs[p]
+        if k == axis_y:
+            v = ys[p]
+        return v
+
+    @ti.func
+    def pixel_rates(xs: ti.template(), ys: ti.template(), p, hyper: ti.template(), axis_x, axis_y,
+                    fixed: ti.template()):
         """Pixel p's learning rates and initial-weight offset (lr0, lr1, offset).
 
-        The grid's axes are eta0 x eta1, or offset x (both rates) for the
-        init conditions (SPEC).
+        The axes are any two hyperparameters (the paper's: eta0 x eta1, or
+        offset x lr for the init conditions); an lr axis sets both rates.
         """
-        lr0 = xs[p]
-        lr1 = ys[p]
-        offset = 0.0
-        if init_mode != 0:
-            offset = xs[p]
-            lr0 = ys[p]
+        lr0 = hyperparameter(xs, ys, p, hyper, axis_x, axis_y, HYPER_CODE["lr0"], fixed)
+        lr1 = hyperparameter(xs, ys, p, hyper, axis_x, axis_y, HYPER_CODE["lr1"], fixed)
+        if axis_x == HYPER_CODE["lr"] or axis_y == HYPER_CODE["lr"]:
+            lr0 = hyperparameter(xs, ys, p, hyper, axis_x, axis_y, HYPER_CODE["lr"], fixed)
+            lr1 = lr0
+        offset = hyperparameter(xs, ys, p, hyper, axis_x, axis_y, HYPER_CODE["offset"], fixed)
         return lr0, lr1, offset
+
+    @ti.func
+    def optimiser_values(xs: ti.template(), ys: ti.template(), p, hyper: ti.template(), axis_x, axis_y):
+        """Pixel p's init scale and optimiser hyperparameters: sigma and (weight decay, mu, beta1, beta2, eps)."""
+        sigma = hyperparameter(xs, ys, p, hyper, axis_x, axis_y, HYPER_CODE["init-scale"], 1.0)
+        values = opt_vec([hyperparameter(xs, ys, p, hyper, axis_x, axis_y, HYPER_CODE[name], 1.0)
+                          for name in ti.static(OPTIMISER_VALUES)])
+        return sigma, values
 
     @ti.func
     def row_counts(data, minibatch):
@@ -186,14 +213,15 @@ def make_parts(n: int) -> SimpleNamespace:
         return value
 
     return SimpleNamespace(is_finite=is_finite, any_nonfinite=any_nonfinite, stops_early=stops_early, tanh=tanh,
-                           pixel_rates=pixel_rates, row_counts=row_counts, step_rows=step_rows, fresh_sums=fresh_sums,
-                           load_row=load_row, row_source=row_source, input_at=input_at, record_loss=record_loss,
-                           finish=finish)
+                           pixel_rates=pixel_rates, optimiser_values=optimiser_values, row_counts=row_counts,
+                           step_rows=step_rows, fresh_sums=fresh_sums, load_row=load_row, row_source=row_source,
+                           input_at=input_at, record_loss=record_loss, finish=finish)
 
 
 #: The arguments every training kernel takes, in order (Engine.measure passes them so).
 TRAIN_ARGUMENTS = ("xs", "ys", "order", "out", "steps_run", "X", "Y", "W0", "W1", "probe", "batches",
-                   "steps", "data", "minibatch", "kind", "init_mode", "want_probe", "early_stop")
+                   "steps", "data", "minibatch", "kind", "init_mode", "want_probe", "early_stop",
+                   "hyper", "axis_x", "axis_y")
 
 
 def train_kernel(train):
@@ -202,9 +230,10 @@ def train_kernel(train):
     Taichi reads a kernel's argument types from its annotations (through
     inspect.signature), so they are set here once rather than written out
     in each kernel; `train` names TRAIN_ARGUMENTS, in that order. Inputs:
-    the hyperparameters xs, ys, the batch's pixel order, the problem's
-    arrays (X, Y, W0, W1, probe, minibatch rows) and its run-time scalars;
-    outputs: out and steps_run, one per pixel.
+    the axis hyperparameters' values xs, ys, the batch's pixel order, the
+    problem's arrays (X, Y, W0, W1, probe, minibatch rows) and its run-time
+    scalars, every other hyperparameter's fixed value (hyper, by HYPER_CODE)
+    and which two are the axes; outputs: out and steps_run, one per pixel.
     """
     import inspect
 
@@ -230,7 +259,7 @@ def _argument_types() -> dict:
         "steps_run": array(i32, 1), "X": array(f64, 2), "Y": array(f64, 1), "W0": array(f64, 2),
         "W1": array(f64, 1), "probe": array(f64, 1), "batches": array(i32, 2),
         "steps": i32, "data": i32, "minibatch": i32, "kind": i32, "init_mode": i32,
-        "want_probe": i32, "early_stop": i32,
+        "want_probe": i32, "early_stop": i32, "hyper": array(f64, 1), "axis_x": i32, "axis_y": i32,
         "xs_lo": array(f64, 1), "ys_lo": array(f64, 1), "out_lo": array(f64, 1), "scratch": array(f64, 4),
     }
 
@@ -251,6 +280,58 @@ def dd_train_kernel(train):
         raise TypeError(f"a double-double training kernel takes {', '.join(TRAIN_ARGUMENTS + DD_ARGUMENTS)}")
     train.__annotations__ = _argument_types()
     return ti.kernel(train)
+
+
+#: How many state arrays of a layer's shape each optimiser keeps (SPEC: every state starts at zero).
+OPTIMISER_STATES = {"gd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adamw": 2}
+
+
+def make_optimiser(name: str):
+    """SPEC's update rule of one optimiser as two Taichi functions, specialised at compile time (ti.static).
+
+    `corrections(values, p1, p2)` carries Adam's beta1^t and beta2^t (a running product from 1, as the
+    NumPy reference keeps them) and gives its bias corrections 1 - beta^t (ones for the others);
+    `update(w, g, s1, s2, lr, values, c1, c2)` returns the new weights and states, for one weight or a
+    whole vector or matrix of them (elementwise). `values` is optimiser_values' vector (weight decay,
+    mu, beta1, beta2, eps); the order of operations is the NumPy reference's.
+    """
+    import taichi as ti
+
+    decay, mu, beta1, beta2, eps = range(len(OPTIMISER_VALUES))
+
+    @ti.func
+    def corrections(values, p1, p2):
+        """Adam's powers beta^t carried from the last update to this one, and its bias corrections 1 - beta^t."""
+        c1, c2 = 1.0, 1.0
+        if ti.static(name in ("adam", "adamw")):
+            p1 = p1 * values[beta1]
+            p2 = p2 * values[beta2]
+            c1, c2 = 1.0 - p1, 1.0 - p2
+        return p1, p2, c1, c2
+
+    @ti.func
+    def update(w, g, s1, s2, lr, values, c1, c2):
+        lam = values[decay]
+        if ti.static(name == "adamw"):
+            w = w * (1.0 - lr * lam)
+        elif lam != 0.0:
+            g = g + lam * w
+        if ti.static(name == "gd"):
+            w = w - lr * g
+        elif ti.static(name in ("momentum", "nesterov")):
+            s1 = values[mu] * s1 + g
+            if ti.static(name == "nesterov"):
+                w = w - lr * (g + values[mu] * s1)
+            else:
+                w = w - lr * s1
+        else:
+            b1, b2 = values[beta1], values[beta2]
+            s1 = b1 * s1 + (1.0 - b1) * g
+            s2 = b2 * s2 + (1.0 - b2) * (g * g)
+            w = w - lr * (s1 / c1) / (ti.sqrt(s2 / c2) + values[eps])
+        return w, s1, s2
+
+    return SimpleNamespace(corrections=corrections, update=update, states=OPTIMISER_STATES[name])
 
 
 def make_activations(length: int, tanh):

@@ -6,11 +6,11 @@ vectorises across units; at n = 16 this beats the lockstep kernel
 """
 import math
 
-from viz.compute.kernels.parts import make_activations, make_parts, train_kernel
+from viz.compute.kernels.parts import make_activations, make_optimiser, make_parts, train_kernel
 
 
-def build_per_pixel_kernel(n: int):
-    """Define the CPU training kernel with the width n unrolled into it: one thread per pixel."""
+def build_per_pixel_kernel(n: int, optimizer: str = "gd"):
+    """Define the CPU training kernel with the width n and the optimiser built into it: one thread per pixel."""
     import taichi as ti
 
     f64 = ti.f64
@@ -22,19 +22,23 @@ def build_per_pixel_kernel(n: int):
     parts = make_parts(n)
     load_row = parts.load_row
     activate, activate_backward = make_activations(n, parts.tanh)
+    opt = make_optimiser(optimizer)
 
     @train_kernel
     def train(xs, ys, order, out, steps_run, X, Y, W0, W1, probe, batches,
-              steps, data, minibatch, kind, init_mode, want_probe, early_stop):
+              steps, data, minibatch, kind, init_mode, want_probe, early_stop, hyper, axis_x, axis_y):
         for q in range(xs.shape[0]):
             p = order[q]
-            lr0, lr1, offset = parts.pixel_rates(xs, ys, p, init_mode)
+            lr0, lr1, offset = parts.pixel_rates(xs, ys, p, hyper, axis_x, axis_y, 1.0)
+            sigma, values = parts.optimiser_values(xs, ys, p, hyper, axis_x, axis_y)
             w0 = mat(0.0)
             w1 = vec(0.0)
             for i in ti.static(range(n)):
-                w1[i] = W1[i]
+                w1[i] = W1[i] * sigma
                 for j in ti.static(range(n)):
-                    w0[i, j] = W0[i, j] + (offset if init_mode == 2 else 0.0)
+                    w0[i, j] = W0[i, j] * sigma + (offset if init_mode == 2 else 0.0)
+            s0a, s0b, s1a, s1b = mat(0.0), mat(0.0), vec(0.0), vec(0.0)  # optimiser states (none for gd)
+            p1, p2 = 1.0, 1.0
             grad_rows, loss_rows, inv_grad_rows = parts.row_counts(data, minibatch)
             l0, sum_v, sum_inv, sum_tail, probe_out, t_stop = parts.fresh_sums(steps)
             for t in range(steps):
@@ -98,10 +102,9 @@ def build_per_pixel_kernel(n: int):
                             for j in ti.static(range(n)):
                                 g0[i, j] += xa[i] * ca[j] + xb[i] * cb[j]
                 l0, sum_v, sum_inv, sum_tail = parts.record_loss(t, steps, loss_sum, data, l0, sum_v, sum_inv, sum_tail)
-                for i in ti.static(range(n)):
-                    w1[i] = w1[i] - lr1 * g1[i]
-                    for j in ti.static(range(n)):
-                        w0[i, j] = w0[i, j] - lr0 * g0[i, j]
+                p1, p2, c1, c2 = opt.corrections(values, p1, p2)
+                w1, s1a, s1b = opt.update(w1, g1, s1a, s1b, lr1, values, c1, c2)
+                w0, s0a, s0b = opt.update(w0, g0, s0a, s0b, lr0, values, c1, c2)
             steps_run[p] = t_stop
             out[p] = parts.finish(steps, t_stop, l0, sum_v, sum_inv, sum_tail, probe_out, want_probe)
 

@@ -1,0 +1,44 @@
+"""The experiment's description refuses what SPEC does not define, in one line each."""
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from viz.errors import UsageError
+from viz.problem.experiment import HYPERPARAMETERS, OPTIMISERS, Experiment
+
+
+@pytest.mark.parametrize("experiment, init, fragment", [
+    (Experiment("sgd"), False, "unknown optimizer 'sgd'; choose one of gd, momentum, nesterov, adam, adamw"),
+    (Experiment(x="beta3"), False, "unknown hyperparameter 'beta3'; choose one of lr0, lr1, lr"),
+    (Experiment("momentum", fixed=(("beta2", 0.99),)), False, "the momentum optimizer has no beta2"),
+    (Experiment(x="lr1", y="lr1"), False, "an axis is named twice"),
+    (Experiment(fixed=(("lr0", 2.0),)), False, "lr0 is an axis and also given a fixed value"),
+    (Experiment("momentum", fixed=(("momentum", 1.0),)), False, "--momentum must be below 1"),
+    (Experiment("adam", fixed=(("eps", 0.0),)), False, "--eps must be positive"),
+    (Experiment(fixed=(("weight-decay", -1.0),)), False, "--weight-decay must be zero or more"),
+    (Experiment(x="offset", y="lr"), False, "use --condition init"),
+    (Experiment(x="lr", y="momentum"), False, "the gd optimizer has no momentum"),
+    (Experiment(x="lr", y="init-scale", fixed=(("lr1", 1.0),)), False, "give lr, or lr0 and lr1, not both"),
+])
+def test_a_bad_experiment_is_one_line(experiment, init, fragment):
+    with pytest.raises(UsageError) as raised:
+        experiment.validate(init)
+    assert fragment in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_the_paper_axes_follow_the_condition():
+    assert Experiment().axes(False) == ("lr0", "lr1")
+    assert Experiment().axes(True) == ("offset", "lr")
+    assert Experiment().validate(True).values([0.5], [2.0], True)["lr0"][0] == 2.0
+
+
+@given(name=st.sampled_from(sorted(HYPERPARAMETERS)), c=st.floats(-12, 0))
+def test_a_coordinate_and_its_value_round_trip(name, c):
+    h = HYPERPARAMETERS[name]
+    assert h.coordinate(float(h.value(c))) == pytest.approx(c, abs=1e-3 if h.one_minus else 1e-12)
+
+
+def test_every_optimizer_validates_with_its_own_hyperparameters_fixed():
+    for name, own in OPTIMISERS.items():
+        fixed = tuple((h, HYPERPARAMETERS[h].default) for h in own)
+        assert Experiment(name, fixed=fixed).validate().optimizer == name

@@ -1,0 +1,11 @@
+"""The explorer's background compute, made in one place (the session takes this as its refiner factory)."""
+from __future__ import annotations
+
+from viz.explore.refiner import Refiner
+from viz.explore.settings import Settings
+from viz.problem.spec import ProblemSpec
+
+
+def open_refiner(settings: Settings, problem: ProblemSpec) -> Refiner:
+    """The refiner for the settings' arch, cache and cluster, starting on `problem`."""
+    return Refiner(problem, settings.arch, settings.cache_mb, cluster=settings.cluster)
