@@ -35,14 +35,16 @@ class Capabilities:
             raise UsageError(f"{what} {precision}: {reason}; use --arch cpu")
 
 
-def capabilities(arch: str) -> Capabilities:
+def capabilities(arch: str, check_driver: bool = True) -> Capabilities:
     """The capabilities of what --arch asks for (auto resolved: CUDA where a driver is present), checked.
 
-    A named arch is taken as named: whether its driver is present is the
-    backend's question when it starts, not one of what the arch can do.
+    With check_driver False a named arch is taken as named, its driver
+    unprobed: what refuses a flag combination (dd with --arch cuda) says
+    why whether or not this machine has the driver, and an arch already
+    running needs no probe.
     """
     from viz.compute.backend import resolve_arch
 
-    resolved = arch if arch in ("cpu", "cuda") else resolve_arch(arch)
+    resolved = arch if not check_driver and arch in ("cpu", "cuda") else resolve_arch(arch)
     precisions = tuple(p for p, arches in PRECISION_ARCHES.items() if resolved in arches)
     return Capabilities(resolved, precisions, "paper" if resolved == "cuda" else "quick")
