@@ -16,7 +16,8 @@ from viz.explore.bookmarks import SavedView, default_file, find_bookmark, from_p
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset
 from viz.problem.spec import PAPER_SEED, ProblemSpec
 from viz.sampling.precision import PRECISION_MODES
-from viz.sampling.view import View, check_window, min_pixel
+from viz.sampling.region import Region
+from viz.sampling.view import View, min_pixel
 
 #: Smallest window side the explorer opens, in pixels.
 MIN_SIDE = 16
@@ -126,11 +127,9 @@ def settings_for(request: ExploreRequest) -> Settings:
 
 
 def home_window(window) -> tuple:
-    """The window to open at: a panel's floats, checked; typed strings as exact Decimals, every digit kept
-    (a window narrower than float64 tells apart opens in double-double)."""
-    if all(isinstance(v, float) for v in window):
-        return check_window(window)
-    return limits.decimal_window(list(window))
+    """The window to open at, checked as a Region: its exact ends, every digit typed kept (a window narrower
+    than float64 tells apart opens in double-double; a panel's floats read back as themselves)."""
+    return Region.of(window).ends
 
 
 def check_float64_view(view: View) -> None:

@@ -9,6 +9,6 @@ Public face (what the other subpackages import from here):
 - region: Region
 - scheduler: BatchSizer, deliver, levels, next_batch
 - store: SampleStore
-- view: DOMAIN, View (fit, of, region), at_limit, check_window, depth, hyper_at, hyper_at_dd, min_pixel, pan,
+- view: DOMAIN, View (fit, of, region), at_limit, depth, hyper_at, hyper_at_dd, min_pixel, pan,
   pixel_hypers_dd, pixel_of, resize, zoom, zoom_at (fixed-point coordinates are viz.numeric.fixed)
 """

@@ -27,7 +27,6 @@ from fractions import Fraction
 
 import numpy as np
 
-from viz import limits
 from viz.numeric.dd import to_dd
 from viz.numeric.exact import binary_decimal
 from viz.numeric.fixed import FRAC_BITS, exp10, exp10_decimal, from_fixed, to_fixed
@@ -48,11 +47,6 @@ _LIMIT_MARGIN = 1.0 + 2.0 ** -20
 #: about 2**-106 relative error, the engine's inputs 2**-104 (four units);
 #: neighbouring pixels kept 2**-100 apart (16 x that) stay distinct and ordered.
 DD_RELATIVE_LIMIT = 2.0 ** -100
-
-
-def check_window(window) -> tuple[float, float, float, float]:
-    """A log10 window (x0, x1, y0, y1) as a tuple, refused unless inside float64's range with x0 < x1, y0 < y1."""
-    return limits.log10_window(window)
 
 
 @dataclass(frozen=True)
