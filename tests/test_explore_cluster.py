@@ -27,7 +27,7 @@ def test_explore_on_local2_refines_the_default_view_with_the_engines_samples(tmp
     args = build_parser().parse_args(["explore", "--cluster", "local:2", "--arch", "cpu", "--preset", "quick",
                                       "--size", "192x108", "--bookmarks", str(tmp_path / "marks.toml")])
     settings = settings_for(request_from(args))
-    assert settings.cluster == "local:2" and settings.home == DEFAULT_WINDOW
+    assert settings.cluster == "local:2" and settings.home.floats == DEFAULT_WINDOW
     settings.vsync = False
     with private_xvfb() as display:
         old = os.environ.get("DISPLAY")
