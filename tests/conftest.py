@@ -124,6 +124,35 @@ def release_current_egl() -> None:
         egl.eglMakeCurrent(display, None, None, None)
 
 
+def checkout_env(env: dict | None = None) -> dict:
+    """An environment (os.environ by default) whose Python imports this checkout's viz, from any cwd."""
+    return {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}
+
+
+def run_nnfractal(*args: str, cwd=None, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`nnfractal ARGS` as a user runs it, a process of its own with this checkout's code; its output captured."""
+    return subprocess.run([sys.executable, "-m", "viz", *args], cwd=cwd, env=checkout_env(env), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def start_nnfractal(*args: str, cwd=None, env: dict | None = None) -> subprocess.Popen:
+    """`nnfractal ARGS` started and left running (to signal or to kill), Ctrl-C reaching it, its output piped."""
+    return subprocess.Popen([sys.executable, "-m", "viz", *args], cwd=cwd, env=checkout_env(env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **interruptible())
+
+
+@pytest.fixture
+def cli(capsys):
+    """The CLI in this process: cli(*argv) -> (exit status, stderr); what the tests of one-line refusals run."""
+    import viz.cli.app
+
+    def run(*argv: str) -> tuple[int, str]:
+        status = viz.cli.app.main(list(argv))
+        return status, capsys.readouterr().err
+
+    return run
+
+
 def interruptible():
     """Popen keyword arguments for a child that Ctrl-C (SIGINT) must reach.
 

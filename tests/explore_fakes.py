@@ -21,7 +21,7 @@ class FakeRefiner:
         self.field = field
         self.stores: dict[ProblemSpec, SampleStore] = {}
         self.backend, self.compiling, self.building, self.cluster_line = "fake", None, False, None
-        self.rate, self.busy, self.closed, self.started = 0.0, False, False, False
+        self.rate, self.busy, self.closed = 0.0, False, False
         self.steps = 0
         self.select(key)
 
@@ -42,9 +42,6 @@ class FakeRefiner:
             deliver(self.store, batch, self.field(batch.xs, batch.ys))
             changed = True
         return changed
-
-    def start(self) -> None:
-        self.started = True
 
     def close(self) -> None:
         self.closed = True

@@ -40,6 +40,12 @@ class ThresholdEngine:
         self.problems.append(spec)
         self.value = Fraction(exp10_decimal(self.THRESHOLD))  # the learning rate there, to 60 digits
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
     def measure(self, xs, ys):
         return np.array([1.0 if from_dd(x["hi"], x["lo"]) > self.value else -1.0 for x in xs])
 

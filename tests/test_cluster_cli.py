@@ -12,20 +12,19 @@ import socket
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, dask_cli_cluster, interruptible
+from conftest import checkout_env, dask_cli_cluster, interruptible, run_nnfractal
 
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+ENV = checkout_env()
 PANEL = ["--panel", "tanh", "--res", "24", "--preset", "paper"]
 VIEW = ["--res", "64", "--preset", "quick"]
 
 
-def nnfractal(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "viz", *args], env=ENV, capture_output=True, text=True,
-                          timeout=timeout)
+nnfractal = partial(run_nnfractal, timeout=600)
 
 
 def render(out: Path, *args: str) -> np.ndarray:

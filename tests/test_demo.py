@@ -8,10 +8,11 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pytest
-from conftest import private_xvfb
+from conftest import private_xvfb, run_nnfractal
 
 from viz.display.renderer import read_rgb8
 from viz.numeric.fixed import FRAC_BITS, to_fixed
@@ -71,9 +72,7 @@ def test_the_player_draws_the_frame_the_clock_asks_for(renderer, tmp_path):
         played.release()
 
 
-def run_cli(*argv, env=None, timeout=60):
-    return subprocess.run([sys.executable, "-m", "viz", *argv], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+run_cli = partial(run_nnfractal, timeout=60)
 
 
 def test_a_missing_or_incomplete_store_is_one_line_and_exit_2(tmp_path):
@@ -224,38 +223,23 @@ def test_the_live_demo_flies_and_esc_quits(xvfb):
 
 
 class FakePilot:
-    """The pilot's side of the pipe, filled by the test instead of a process."""
+    """The pilot's side as the player reads it, filled by the test instead of a thread and an engine process."""
 
     def __init__(self):
-        import queue
-        import threading
+        self.status = "starting the engine..."
+        self.flights = {}
+        self.flown = []
+        self.closed = False
 
-        self.messages = queue.Queue()
-        self.flown = threading.Semaphore(0)
-        self.exitcode = None
-
-    # the process
-    def is_alive(self):
-        return True
-
-    def terminate(self):
-        self.exitcode = -15
-
-    def join(self, timeout=None):
+    def check(self):
         pass
 
-    # the queue
-    def get_nowait(self):
-        return self.messages.get_nowait()
-
-    def empty(self):
-        return self.messages.empty()
+    def flew(self, number):
+        self.flights.pop(number)
+        self.flown.append(number)
 
     def close(self):
-        pass
-
-    def cancel_join_thread(self):
-        pass
+        self.closed = True
 
 
 def test_the_live_player_flies_in_back_out_and_fades_to_the_next_flight(renderer, tmp_path):
@@ -264,18 +248,16 @@ def test_the_live_player_flies_in_back_out_and_fades_to_the_next_flight(renderer
     store = make_store(tmp_path / "kf")
     spec = store.spec
     pilot = FakePilot()
-    player = LivePlayer(renderer, (pilot, pilot, pilot.flown), seconds_per_2x=0.5)
+    player = LivePlayer(renderer, pilot, seconds_per_2x=0.5)
     clock = Frames(player)
     fbo = renderer.offscreen(32, 24)
     try:
         clock.at(fbo, 0.0, (32, 24))  # nothing yet: grey
         assert np.all(read_rgb8(fbo) == (128, 128, 128))
-        pilot.messages.put(("leg", 0, spec))
-        for keyframe in store.load_all():
-            pilot.messages.put(("keyframe", 0, keyframe))
-        pilot.messages.put(("end", 0))
-        pilot.messages.put(("leg", 1, spec))
-        pilot.messages.put(("keyframe", 1, store.load(1)))
+        from viz.video.autopilot import Leg
+
+        pilot.flights[0] = Leg(spec, list(store.load_all()), ended=True)
+        pilot.flights[1] = Leg(spec, [store.load(1)])
         t, deepest = 0.0, 0.0
         clock.at(fbo, t, (32, 24))
         assert player.current == 0
@@ -285,7 +267,7 @@ def test_the_live_player_flies_in_back_out_and_fades_to_the_next_flight(renderer
             deepest = max(deepest, player.flights[0].position if 0 in player.flights else deepest)
             assert t < 10, "the first flight never came home"
         assert deepest == pytest.approx(2.0, abs=1e-3)  # all the way in to the last keyframe, then out
-        assert pilot.flown.acquire(blocking=False)  # the pilot may start another flight
+        assert pilot.flown == [0] and 0 not in pilot.flights  # the pilot may start another flight
         assert player.fading is not None
         mid_fade = t + FADE_SECONDS / 2
         clock.at(fbo, mid_fade, (32, 24))
@@ -308,17 +290,18 @@ def test_the_live_player_says_what_the_pilot_does_until_its_first_keyframe(rende
 
     store = make_store(tmp_path / "kf")
     pilot = FakePilot()
-    player = LivePlayer(renderer, (pilot, pilot, pilot.flown), seconds_per_2x=0.5)
+    player = LivePlayer(renderer, pilot, seconds_per_2x=0.5)
     clock = Frames(player)
     fbo = renderer.offscreen(32, 24)
     try:
         clock.at(fbo, 0.0, (32, 24))
         assert player.notice == "starting the engine..."
-        pilot.messages.put(("status", "building the kernel for n=8: its first use"))
+        pilot.status = "building the kernel for n=8: its first use"
         clock.at(fbo, 0.1, (32, 24))
         assert player.notice.startswith("building the kernel for n=8")
-        pilot.messages.put(("leg", 0, store.spec))
-        pilot.messages.put(("keyframe", 0, store.load(store.spec.levels[0])))
+        from viz.video.autopilot import Leg
+
+        pilot.flights[0] = Leg(store.spec, [store.load(store.spec.levels[0])])
         clock.at(fbo, 0.2, (32, 24))
         assert player.notice == ""  # a zoom is on screen: nothing to say
     finally:
@@ -326,35 +309,57 @@ def test_the_live_player_says_what_the_pilot_does_until_its_first_keyframe(rende
         fbo.release()
 
 
-def test_the_pilot_says_whether_it_builds_or_loads_and_flushes_a_build(monkeypatch):
-    import queue
+def test_the_pilot_says_whether_the_engine_process_builds_or_loads_its_kernel():
+    from concurrent.futures import Future
 
-    from viz.compute import backend as backend_module
+    from viz.compute.tiles import TileResult
     from viz.video import autopilot
 
-    flushed = []
+    class FakeProcess:
+        """The engine process as the pilot sees it: up at once, its kernel (width, building) as told."""
 
-    class FakeBackend:
         arch = "cpu"
 
-        def __init__(self, cached):
-            self.cached = cached
+        def __init__(self, kernel):
+            self.kernel = kernel
 
-        def is_cached(self, width):
-            return self.cached
+        def wait(self):
+            return self.arch
 
-    class FakeEngine:
-        def prepare(self):
-            pass
+        def submit(self, spec, xs, ys):
+            done = Future()
+            done.set_result(TileResult(np.zeros(len(xs)), 0.0))
+            return done
 
-    for cached in (False, True):
-        flushed.clear()
-        monkeypatch.setattr(backend_module, "init_backend", lambda arch, cached=cached: FakeBackend(cached))
-        monkeypatch.setattr(backend_module, "flush_cache", lambda b: (flushed.append(b) or FakeBackend(True), True))
-        monkeypatch.setattr("viz.compute.engine.build_engine", lambda problem, backend: FakeEngine())
-        said = queue.Queue()
-        autopilot.prepared_engine(autopilot.PilotSettings(ProblemSpec("tanh", 8, 100), 16, "cpu"), said)
-        status = said.get_nowait()
-        assert status[0] == "status"
-        assert status[1].startswith("loading" if cached else "building the kernel for n=8")
-        assert len(flushed) == (0 if cached else 1)
+    class FakePilot:
+        status = "starting the engine..."
+
+    for building in (True, False):
+        pilot = FakePilot()
+        pilot.process = FakeProcess((8, building))
+        engine = autopilot.prepared_engine(autopilot.PilotSettings(ProblemSpec("tanh", 8, 100), 16, "cpu"), pilot)
+        assert pilot.status.startswith("building the kernel for n=8" if building else "loading the kernel for n=8")
+        assert engine.chunk_pixels > 0
+
+
+def test_the_pilot_thread_flies_through_its_engine_process_and_closes_it():
+    """The real pilot: a thread computing through its engine process, stopped with no process left."""
+    from viz.video import autopilot
+
+    pilot = autopilot.Pilot(autopilot.PilotSettings(ProblemSpec("tanh", 8, 100), 16, "cpu"))
+    try:
+        deadline = time.monotonic() + 240
+        while not (pilot.flights and pilot.flights[0].keyframes):
+            pilot.check()
+            assert time.monotonic() < deadline, f"no keyframe within 240 s ({pilot.status})"
+            time.sleep(0.1)
+        leg = pilot.flights[0]
+        first = leg.keyframes[0]
+        assert first.shape == (16, 16) and (first > 0).any() and (first < 0).any()
+    finally:
+        pid = pilot.process.pid
+        start = time.monotonic()
+        pilot.close()
+        assert time.monotonic() - start < 3.0
+    assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
+    assert not pilot._thread.is_alive()

@@ -24,6 +24,12 @@ class FakeEngine:
     def __init__(self, spec, arch="auto") -> None:
         self.chunk_pixels = 10_000
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
     def measure(self, xs, ys):
         FakeEngine.calls += 1
         if FakeEngine.calls == FakeEngine.stop_at:

@@ -13,9 +13,9 @@ from viz.problem.experiment import HYPERPARAMETERS, OPTIMISERS, Experiment
     (Experiment("momentum", fixed=(("beta2", 0.99),)), False, "the momentum optimizer has no beta2"),
     (Experiment(x="lr1", y="lr1"), False, "an axis is named twice"),
     (Experiment(fixed=(("lr0", 2.0),)), False, "lr0 is an axis and also given a fixed value"),
-    (Experiment("momentum", fixed=(("momentum", 1.0),)), False, "--momentum must be below 1"),
-    (Experiment("adam", fixed=(("eps", 0.0),)), False, "--eps must be positive"),
-    (Experiment(fixed=(("weight-decay", -1.0),)), False, "--weight-decay must be zero or more"),
+    (Experiment("momentum", fixed=(("momentum", 1.0),)), False, "--momentum must be a number below 1"),
+    (Experiment("adam", fixed=(("eps", 0.0),)), False, "--eps must be a positive finite number"),
+    (Experiment(fixed=(("weight-decay", -1.0),)), False, "--weight-decay must be zero or a positive finite number"),
     (Experiment(x="offset", y="lr"), False, "use --condition init"),
     (Experiment(x="lr", y="momentum"), False, "the gd optimizer has no momentum"),
     (Experiment(x="lr", y="init-scale", fixed=(("lr1", 1.0),)), False, "give lr, or lr0 and lr1, not both"),
@@ -42,3 +42,38 @@ def test_every_optimizer_validates_with_its_own_hyperparameters_fixed():
     for name, own in OPTIMISERS.items():
         fixed = tuple((h, HYPERPARAMETERS[h].default) for h in own)
         assert Experiment(name, fixed=fixed).validate().optimizer == name
+
+
+def test_a_problem_with_an_experiment_keeps_it_through_its_metadata_and_the_paper_writes_none():
+    from viz.problem.spec import ProblemSpec
+
+    adam = ProblemSpec("tanh", 8, 100, experiment=Experiment("adam", "lr0", "beta2", (("lr1", 1.0),))).validate()
+    assert ProblemSpec.of(adam.as_metadata()) == adam
+    assert "experiment" not in ProblemSpec().as_metadata()
+    assert ProblemSpec.of(ProblemSpec().as_metadata()) == ProblemSpec()
+    assert adam.label == "tanh n=8 T=100 adam lr0 x beta2 lr1=1"
+
+
+@pytest.mark.parametrize("record", [[1, 2], {"fixed": [1]}, {"fixed": {"lr1": "fast"}}])
+def test_a_broken_experiment_record_in_a_file_is_one_line(record):
+    with pytest.raises(UsageError) as raised:
+        Experiment.of(record)
+    assert "experiment" in str(raised.value)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--optimizer", "sgd"], "unknown optimizer 'sgd'"),
+    (["--optimizer", "momentum", "--beta2", "0.9"], "the momentum optimizer has no beta2"),
+    (["--x", "lr1"], "an axis is named twice"),
+    (["--lr0", "3"], "lr0 is an axis and also given a fixed value"),
+    (["--optimizer", "momentum", "--y", "momentum", "--momentum", "0.5"], "momentum is an axis and also given"),
+    (["--optimizer", "adam", "--beta1", "1"], "--beta1 must be a number below 1"),
+])
+def test_render_refuses_a_bad_experiment_in_one_line_before_any_work(argv, fragment, tmp_path, capsys, monkeypatch):
+    import viz.cli.app
+
+    monkeypatch.chdir(tmp_path)
+    assert viz.cli.app.main(["render", "--preset", "quick", "--res", "8", "--out", "x.npy", *argv]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

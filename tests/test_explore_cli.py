@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from conftest import run_nnfractal
 
 from viz.outputs import save_png
 
@@ -14,8 +13,7 @@ from viz.outputs import save_png
 def refused(*args: str, env: dict | None = None, cwd=None) -> str:
     """Run `nnfractal explore ARGS` with no display; assert one stderr line, exit 2; return that line."""
     env = env if env is not None else {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    done = subprocess.run([sys.executable, "-m", "viz", "explore", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    done = run_nnfractal("explore", *args, env=env, cwd=cwd, timeout=60)
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2, done.stderr
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr

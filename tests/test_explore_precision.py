@@ -8,6 +8,7 @@ import pytest
 from test_exact_windows import ACROSS
 from test_refiner import refine
 
+from viz.compute.process import EngineProcess
 from viz.display.hud import Status, hud_lines
 from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, find_bookmark, save_bookmark
@@ -42,7 +43,7 @@ def test_a_dd_store_asks_for_dd_pairs_on_levels_past_float64_and_an_f64_one_does
 
 def test_the_worker_computes_distinct_dd_columns_across_the_boundary_in_a_store_of_their_own():
     view = across()
-    with Refiner(QUICK_DD, arch="cpu", cache_mb=16) as refiner:
+    with Refiner(QUICK_DD, EngineProcess("cpu"), cache_mb=16) as refiner:
         refine(refiner, view, timeout=400.0)
         deep = picture(view, refiner.store)
         refiner.select(QUICK)

@@ -6,6 +6,7 @@ milliseconds; one runs the real engine on tiny quick-preset panels.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 
 import numpy as np
@@ -33,11 +34,19 @@ def fake_measure(spec):
 
 
 @pytest.fixture
-def engine_calls(monkeypatch):
+def no_engine_process(monkeypatch):
+    """No engine process for figure1's panels: the tests fake compute_still."""
+    import viz.compute.process
+
+    monkeypatch.setattr(viz.compute.process, "EngineProcess", lambda arch: contextlib.nullcontext())
+
+
+@pytest.fixture
+def engine_calls(monkeypatch, no_engine_process):
     """Replace the engine with fake_measure and record which panels it was asked for."""
     calls = []
 
-    def compute(spec, arch="auto", progress=True):
+    def compute(spec, arch="auto", progress=True, process=None):
         calls.append(spec.problem.condition)
         return fake_measure(spec)
 
@@ -112,10 +121,10 @@ def test_second_run_reuses_every_panel(tmp_path, engine_calls):
     assert engine_calls == [] and out.read_bytes() == first
 
 
-def test_interrupted_run_keeps_finished_panels_and_resumes(tmp_path, monkeypatch, capsys):
+def test_interrupted_run_keeps_finished_panels_and_resumes(tmp_path, monkeypatch, capsys, no_engine_process):
     calls, interrupt_at = [], [3]
 
-    def compute(spec, arch="auto", progress=True):
+    def compute(spec, arch="auto", progress=True, process=None):
         calls.append(spec.problem.condition)
         if len(calls) in interrupt_at:
             raise KeyboardInterrupt
@@ -141,8 +150,8 @@ def test_panel_with_other_settings_is_recomputed(tmp_path, engine_calls):
     assert engine_calls == ["relu"]
 
 
-def test_single_signed_panel_is_drawn_without_a_dimension(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(viz.paper.stills, "compute_still", lambda spec, arch="auto", progress=True:
+def test_single_signed_panel_is_drawn_without_a_dimension(tmp_path, monkeypatch, capsys, no_engine_process):
+    monkeypatch.setattr(viz.paper.stills, "compute_still", lambda spec, arch="auto", progress=True, process=None:
                         np.ones((spec.rows, spec.cols)))
     status, out = figure1(tmp_path)
     assert status == 0 and out.exists()
@@ -204,7 +213,7 @@ def test_figure1_cautions_when_its_res_is_too_small(tmp_path, engine_calls, caps
 
 def test_precision_dd_computes_every_panel_in_dd_and_says_so(tmp_path, engine_calls, monkeypatch):
     seen = []
-    monkeypatch.setattr(viz.paper.stills, "compute_still", lambda spec, arch="auto", progress=True:
+    monkeypatch.setattr(viz.paper.stills, "compute_still", lambda spec, arch="auto", progress=True, process=None:
                         seen.append(spec.problem.precision) or fake_measure(spec))
     _, out = figure1(tmp_path)
     assert seen == ["f64"] * 6
@@ -214,7 +223,7 @@ def test_precision_dd_computes_every_panel_in_dd_and_says_so(tmp_path, engine_ca
         assert json.loads(im.text[META_KEY])["precision"] == "dd"
 
 
-def test_precision_dd_reaches_the_engine(tmp_path, engine_backend, monkeypatch):
+def test_precision_dd_reaches_the_engine(tmp_path, engine_backend, monkeypatch, no_engine_process):
     """The real engine on one panel (dataset size 1, the cheapest), the others stored beforehand: its pixels
     are measure_dd's on the panel's exact axes, and not all of them float64's (the NumPy reference's). The
     engine runs in this process (a child would build its kernels again; other tests cover the child)."""
@@ -222,7 +231,8 @@ def test_precision_dd_reaches_the_engine(tmp_path, engine_backend, monkeypatch):
     from viz.compute.engine import build_engine, load_arrays
     from viz.problem import reference
 
-    monkeypatch.setattr(viz.compute.isolated, "IsolatedEngine", lambda spec, arch: build_engine(spec, engine_backend))
+    monkeypatch.setattr(viz.compute.isolated, "IsolatedEngine",
+                        lambda spec, arch, process: contextlib.nullcontext(build_engine(spec, engine_backend)))
     out = tmp_path / "fig.png"
     store = PanelStore(store_folder(out)).open()
     for name in NAMES:

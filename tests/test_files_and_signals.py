@@ -1,11 +1,14 @@
-"""Issue 15, files and signals: each failure reproduced as reported, and the behaviour that replaced it.
+"""Files and signals: what the user made is never lost, nothing is written through a link, any job stops.
 
-1. the explorer says on its HUD when S, V or B cannot write, and goes on;
-2. nothing is written through a planted link, and a crashed run's hidden part files are removed next time;
-4. SIGTERM and Ctrl-C stop any job within seconds (143 / 130), keeping what is finished;
-5. SIGTERM during zoom encoding leaves no part file; the explorer killed while recording leaves a playable MP4;
-8. a refused zoom leaves no keyframe store, and a store without keyframes takes new settings;
-11. the explorer's worker exits quietly when the window is killed.
+- saves: the explorer says on its HUD when S, V or B cannot write, and goes on;
+- links and leftovers: nothing is written through a planted link, and a crashed run's hidden part files
+  are removed next time;
+- interrupts: SIGTERM and Ctrl-C stop any job within seconds (143 / 130), keeping what is finished;
+- encoding and recording: SIGTERM during zoom encoding leaves no part file; the explorer killed while
+  recording leaves a playable MP4;
+- stores: a refused zoom leaves no keyframe store, a store without keyframes takes new settings, a complete
+  one is only read;
+- the engine process exits quietly when the window is killed.
 The signal and link tests run real processes (`python -m viz ...`).
 """
 from __future__ import annotations
@@ -20,23 +23,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, interruptible, private_xvfb
+from conftest import private_xvfb
+from conftest import run_nnfractal as nnfractal
+from conftest import start_nnfractal as started
 
 from viz.problem.spec import ProblemSpec
 
 QUICK_ZOOM = ["zoom", "--center", "2.6", "1.4", "--keyframes", "2", "--res", "16", "--preset", "quick",
               "--size", "32x32", "--arch", "cpu", "--quiet"]
-
-
-def nnfractal(*args: str, cwd=None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "viz", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-def started(*args: str, cwd=None, env=None) -> subprocess.Popen:
-    env = {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}  # this checkout's code, from any cwd
-    return subprocess.Popen([sys.executable, "-m", "viz", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **interruptible())
 
 
 def hidden_parts(folder: Path) -> list[Path]:
@@ -58,7 +52,7 @@ def dead_pid() -> int:
     return child.pid
 
 
-# -- 1. the explorer's saves ----------------------------------------------------------------------------
+# -- the explorer's saves ----------------------------------------------------------------------------
 
 
 def headless_explorer(tmp_path: Path, recordings: Path, bookmarks: Path):
@@ -110,7 +104,7 @@ SAVE_FAILURES = [
 
 @pytest.mark.parametrize("broken, action, message", [case[1:] for case in SAVE_FAILURES],
                          ids=[case[0] for case in SAVE_FAILURES])
-def test_1_a_failed_save_is_said_on_the_hud_and_the_session_goes_on(tmp_path, broken, action, message):
+def test_a_failed_save_is_said_on_the_hud_and_the_session_goes_on(tmp_path, broken, action, message):
     target = broken(tmp_path)
     bookmarks = target if target.suffix == ".toml" else tmp_path / "marks.toml"
     recordings = tmp_path / "recordings-ok" if target.suffix == ".toml" else target
@@ -125,7 +119,7 @@ def test_1_a_failed_save_is_said_on_the_hud_and_the_session_goes_on(tmp_path, br
     explorer.say("still running")  # the session goes on
 
 
-def test_1_a_save_that_works_still_says_where(tmp_path):
+def test_a_save_that_works_still_says_where(tmp_path):
     explorer = headless_explorer(tmp_path, tmp_path / "recordings", tmp_path / "marks.toml")
     explorer.messages = []  # not the window's widened-aspect note
     recording_a_second(explorer)
@@ -136,10 +130,10 @@ def test_1_a_save_that_works_still_says_where(tmp_path):
     assert said[1] == f"saved {shot}" and said[2].startswith("bookmark ")
 
 
-# -- 2. links and leftovers --------------------------------------------------------------------------------
+# -- links and leftovers --------------------------------------------------------------------------------
 
 
-def test_2_a_link_planted_at_the_manifests_old_temporary_name_is_not_written_through(tmp_path):
+def test_a_link_planted_at_the_manifests_old_temporary_name_is_not_written_through(tmp_path):
     from viz.cli.app import build_parser
     from viz.cli.zoom import keyframe_spec
     from viz.video.keyframes import KeyframeStore
@@ -157,7 +151,7 @@ def test_2_a_link_planted_at_the_manifests_old_temporary_name_is_not_written_thr
 
 
 @pytest.mark.parametrize("name", ["out.npy", "out.png"])
-def test_2_a_link_at_the_output_is_replaced_not_followed(tmp_path, name):
+def test_a_link_at_the_output_is_replaced_not_followed(tmp_path, name):
     victim = tmp_path / "victim"
     victim.write_text("precious")
     (tmp_path / name).symlink_to(victim)
@@ -167,7 +161,7 @@ def test_2_a_link_at_the_output_is_replaced_not_followed(tmp_path, name):
     assert victim.read_text() == "precious" and not (tmp_path / name).is_symlink()
 
 
-def test_2_every_write_makes_its_own_temporary_file(tmp_path, monkeypatch):
+def test_every_write_makes_its_own_temporary_file(tmp_path, monkeypatch):
     """atomic_write never opens a name that exists: a link at any name it could pick stays untouched."""
     import tempfile
 
@@ -197,7 +191,7 @@ LEFTOVERS = [
 
 
 @pytest.mark.parametrize("command, out, suffix", LEFTOVERS, ids=["render", "zoom"])
-def test_2_a_crashed_runs_part_files_are_removed_by_the_next_run(tmp_path, command, out, suffix):
+def test_a_crashed_runs_part_files_are_removed_by_the_next_run(tmp_path, command, out, suffix):
     crashed = tmp_path / f".{out}.{dead_pid()}-k2j4x9q1{suffix}"
     crashed.write_bytes(b"half a file")
     running = tmp_path / f".{out}.{os.getpid()}-a8b7c6d5{suffix}"  # a live process's: not ours to remove
@@ -207,13 +201,13 @@ def test_2_a_crashed_runs_part_files_are_removed_by_the_next_run(tmp_path, comma
     assert not crashed.exists() and running.exists() and (tmp_path / out).is_file()
 
 
-# -- 4. interruptible at any size ----------------------------------------------------------------------------
+# -- interruptible at any size ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143),
                                          pytest.param(signal.SIGINT, 130, marks=pytest.mark.slow)],
                          ids=["SIGTERM", "SIGINT"])
-def test_4_a_signal_stops_a_million_step_render_within_3_s_and_writes_nothing(tmp_path, sig, status):
+def test_a_signal_stops_a_million_step_render_within_3_s_and_writes_nothing(tmp_path, sig, status):
     out = tmp_path / "big.npy"
     proc = started("render", "--res", "8", "--steps", "1000000", "--arch", "cpu", "--out", str(out),
                    cwd=tmp_path)
@@ -231,7 +225,7 @@ def test_4_a_signal_stops_a_million_step_render_within_3_s_and_writes_nothing(tm
     assert list(tmp_path.iterdir()) == []
 
 
-def test_4_sigterm_during_a_zoom_keeps_its_checkpoint(tmp_path):
+def test_sigterm_during_a_zoom_keeps_its_checkpoint(tmp_path):
     store = tmp_path / "z.keyframes"
     loud = [arg for arg in QUICK_ZOOM if arg != "--quiet"]
     proc = started(*loud, "--res", "64", "--steps", "20000", "--out", str(tmp_path / "z.mp4"))
@@ -248,7 +242,7 @@ def test_4_sigterm_during_a_zoom_keeps_its_checkpoint(tmp_path):
     assert hidden_parts(tmp_path) == []
 
 
-def test_4_sigterm_during_figure1_keeps_the_finished_panels(tmp_path):
+def test_sigterm_during_figure1_keeps_the_finished_panels(tmp_path):
     panels = tmp_path / "fig.panels"
     proc = started("figure1", "--res", "64", "--preset", "quick", "--arch", "cpu", "--quiet",
                    "--out", str(tmp_path / "fig.png"))
@@ -262,10 +256,10 @@ def test_4_sigterm_during_figure1_keeps_the_finished_panels(tmp_path):
     assert hidden_parts(tmp_path) == [] and not (tmp_path / "fig.png").exists()
 
 
-# -- 5. encoding and recording ---------------------------------------------------------------------------------
+# -- encoding and recording ---------------------------------------------------------------------------------
 
 
-def test_5_sigterm_during_zoom_encoding_keeps_the_keyframes_and_leaves_no_part_file(tmp_path):
+def test_sigterm_during_zoom_encoding_keeps_the_keyframes_and_leaves_no_part_file(tmp_path):
     out = tmp_path / "z.mp4"
     proc = started(*QUICK_ZOOM, "--fps", "60", "--seconds-per-2x", "120", "--size", "256x256", "--out", str(out))
     # As soon as the part file is named: the signal may land while imageio-ffmpeg forks the encoder, inside
@@ -280,7 +274,7 @@ def test_5_sigterm_during_zoom_encoding_keeps_the_keyframes_and_leaves_no_part_f
 
 
 @pytest.mark.display
-def test_5_the_explorer_killed_while_recording_leaves_a_playable_mp4(tmp_path):
+def test_the_explorer_killed_while_recording_leaves_a_playable_mp4(tmp_path):
     import imageio.v3 as iio
 
     with private_xvfb() as display:
@@ -311,10 +305,10 @@ def test_5_the_explorer_killed_while_recording_leaves_a_playable_mp4(tmp_path):
     assert video.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-# -- 8. a refused zoom leaves nothing in the way ------------------------------------------------------------------
+# -- keyframe stores: a refused zoom leaves nothing in the way ------------------------------------------
 
 
-def test_8_a_refused_zoom_leaves_no_store_and_the_corrected_command_runs(tmp_path):
+def test_a_refused_zoom_leaves_no_store_and_the_corrected_command_runs(tmp_path):
     out = tmp_path / "z.mp4"
     refused = nnfractal(*QUICK_ZOOM, "--width", "1000", "--out", str(out))
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
@@ -324,7 +318,7 @@ def test_8_a_refused_zoom_leaves_no_store_and_the_corrected_command_runs(tmp_pat
     assert out.is_file()
 
 
-def test_8_a_store_without_keyframes_is_taken_over_but_one_with_keyframes_is_not(tmp_path):
+def test_a_store_without_keyframes_is_taken_over_but_one_with_keyframes_is_not(tmp_path):
     from viz.errors import UsageError
     from viz.numeric.fixed import to_fixed
     from viz.video.keyframes import KeyframeSpec, KeyframeStore, outer_level
@@ -341,7 +335,7 @@ def test_8_a_store_without_keyframes_is_taken_over_but_one_with_keyframes_is_not
         KeyframeStore.create_or_resume(tmp_path / "s", spec(100))
 
 
-def test_3_a_complete_store_is_only_read_and_an_unwritable_one_is_one_line(tmp_path, monkeypatch, capsys):
+def test_a_complete_store_is_only_read_and_an_unwritable_one_is_one_line(tmp_path, monkeypatch, capsys):
     """`zoom` on a complete read-only store: nothing in it is written, so it encodes; where a write is
     needed, an unwritable store is one line. Root writes through permission bits, so the store's
     writes are made to fail the way a read-only folder fails them."""
@@ -368,37 +362,38 @@ def test_3_a_complete_store_is_only_read_and_an_unwritable_one_is_one_line(tmp_p
     assert len(err) == 1 and "cannot write keyframe store" in err[0] and "Permission denied" in err[0]
 
 
-# -- 11. the worker's quiet exit ----------------------------------------------------------------------------------
+# -- the engine process's quiet exit ----------------------------------------------------------------------------------
 
 KILLED_WINDOW = """
 import multiprocessing, os, sys
 import numpy as np
+from viz.compute.messages import Kernel, Measure, Ready
 from viz.compute.worker import serve
 from viz.problem.spec import ProblemSpec
 
 if __name__ == "__main__":
     ctx = multiprocessing.get_context("spawn")
     conn, child = ctx.Pipe()
-    worker = ctx.Process(target=serve, args=(child, "cpu"))
+    worker = ctx.Process(target=serve, args=(child, "cpu", 5))
     worker.start()
     child.close()
-    conn.recv()
-    conn.send((0, ProblemSpec("tanh", 8, 100), np.ones(4), np.ones(4)))
-    assert conn.recv()[0] == "kernel"  # the worker says whether it builds or loads the kernel
+    assert isinstance(conn.recv(), Ready)
+    conn.send(Measure(0, ProblemSpec("tanh", 8, 100), np.ones(4), np.ones(4)))
+    assert isinstance(conn.recv(), Kernel)  # the worker says whether it builds or loads the kernel
     while not conn.poll(60):  # the result is there, unread, when the window dies
         pass
-    print(worker.pid, flush=True)
+    print(f"worker pid {worker.pid}", flush=True)
     os._exit(0)  # killed with the worker's reply unread
 """
 
 
-def test_11_the_worker_exits_quietly_when_the_window_is_killed(tmp_path):
+def test_the_worker_exits_quietly_when_the_window_is_killed(tmp_path):
     script = tmp_path / "window.py"
     script.write_text(KILLED_WINDOW)
     with open(tmp_path / "err", "w") as err:
         proc = subprocess.run([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=err, text=True,
                               timeout=120)
-    pid = int(proc.stdout.split()[-1])
+    pid = int(re.search(r"worker pid (\d+)", proc.stdout).group(1))  # Taichi's banner may come after it
     wait_for(lambda: not os.path.exists(f"/proc/{pid}") or "zombie" in _state(pid), 60)
     text = (tmp_path / "err").read_text()
     assert "Traceback" not in text and "Error" not in text, text

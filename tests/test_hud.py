@@ -82,3 +82,13 @@ def test_the_rate_reads_in_px_per_s_while_the_kernel_is_prepared(changes):
 
 def test_no_empty_row_without_a_message():
     assert "" not in hud_lines(View.fit(-3, 6, -3, 6, 64, 36), status(message=""))
+
+
+def test_a_momentum_axis_prints_mu_itself_not_its_coordinate():
+    view = View.fit(-1.0, 1.0, -4.0, -2.0, 32, 32)  # y: log10(1 - mu) from -4 to -2
+    lines = view_lines(view, ("lr0", "momentum"), one_minus=(False, True))
+    y_line = next(line for line in lines if line.startswith("y momentum"))
+    low, high = (float(v) for v in y_line.split(": ")[1].split(" .. "))
+    assert low == pytest.approx(0.9999) and high == pytest.approx(0.99)
+    x_line = next(line for line in lines if line.startswith("x lr0"))
+    assert float(x_line.split(": ")[1].split(" .. ")[0]) == pytest.approx(0.1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from viz.compute.process import EngineProcess
 from viz.explore.refiner import Refiner
 from viz.problem.spec import ProblemSpec
 from viz.sampling.coverage import coverage
@@ -18,7 +19,7 @@ FIRST_PICTURE = 5.0
 def launch() -> tuple[float, Refiner]:
     """Start a worker as the explorer does and step it until the first complete coarse picture; the seconds it took."""
     start = time.perf_counter()
-    with Refiner(QUICK, arch="cpu", cache_mb=16) as refiner:
+    with Refiner(QUICK, EngineProcess("cpu"), cache_mb=16) as refiner:
         seen_building = False
         while not coverage(VIEW, refiner.store).coarse_done:
             assert time.perf_counter() - start < 600, "no first picture in 10 minutes"

@@ -6,10 +6,13 @@ for momentum and the betas); the hyperparameters not named keep SPEC's defaults.
 import numpy as np
 import pytest
 
+from viz.compute.engine import Engine
+from viz.errors import UsageError
 from viz.problem import reference
 from viz.problem.arrays import load_problem
 from viz.problem.conditions import CONDITIONS
-from viz.problem.experiment import HYPERPARAMETERS, Experiment
+from viz.problem.experiment import Experiment
+from viz.problem.spec import ProblemSpec
 
 #: (condition, optimizer, x, y, fixed) -> [(point, measure)], as SPEC's table writes them.
 ROWS = {
@@ -41,12 +44,10 @@ ROWS = {
 }
 
 
-def axis_values(experiment: Experiment, init: bool, points):
-    """The axis hyperparameters' values at SPEC's coordinates."""
-    x, y = experiment.axes(init)
-    xs = HYPERPARAMETERS[x].value(np.array([p[0] for p in points], dtype=np.float64))
-    ys = HYPERPARAMETERS[y].value(np.array([p[1] for p in points], dtype=np.float64))
-    return xs, ys
+def axis_values(points):
+    """What the engines take at SPEC's coordinates: 10**coordinate along each axis."""
+    return (10.0 ** np.array([p[0] for p in points], dtype=np.float64),
+            10.0 ** np.array([p[1] for p in points], dtype=np.float64))
 
 
 @pytest.mark.parametrize("row", list(ROWS), ids=lambda r: f"{r[0]}-{r[1]}-{r[2]}x{r[3]}")
@@ -55,9 +56,25 @@ def test_the_reference_meets_every_row(row):
     condition = CONDITIONS[name]
     experiment = Experiment(optimizer, x, y, fixed).validate(bool(condition.init_offset))
     points, expected = zip(*ROWS[row])
-    xs, ys = axis_values(experiment, bool(condition.init_offset), points)
+    xs, ys = axis_values(points)
     got = reference.measure(load_problem(condition, 16, 500), condition, xs, ys, experiment=experiment)
     np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("row", list(ROWS), ids=lambda r: f"{r[0]}-{r[1]}-{r[2]}x{r[3]}")
+def test_the_engine_meets_every_row(row, engine_backend):
+    name, optimizer, x, y, fixed = row
+    condition = CONDITIONS[name]
+    experiment = Experiment(optimizer, x, y, fixed)
+    points, expected = zip(*ROWS[row])
+    engine = Engine(engine_backend, load_problem(condition, 16, 500), condition, experiment=experiment)
+    np.testing.assert_allclose(engine.measure(*axis_values(points)), expected, rtol=1e-6)
+
+
+def test_double_double_refuses_an_experiment_beyond_the_paper_in_one_line():
+    spec = ProblemSpec("tanh", 8, 100, precision="dd", experiment=Experiment("adam"))
+    with pytest.raises(UsageError, match="--precision dd trains the paper's experiment only"):
+        spec.validate()
 
 
 def test_the_paper_experiment_is_plain_gd_bit_for_bit():
@@ -87,7 +104,7 @@ def test_the_decimal_reference_agrees_with_numpys_on_quick_pixels(name):
     experiment, points = QUICK[name]
     condition = CONDITIONS["tanh"]
     problem = load_problem(condition, 8, 100)
-    xs, ys = axis_values(experiment.validate(), False, points)
+    xs, ys = axis_values(points)
     numpy_measures = reference.measure(problem, condition, xs, ys, experiment=experiment)
     decimal_measures = [float(reference_decimal.measure(problem, condition, x, y, experiment=experiment))
                         for x, y in zip(xs, ys)]

@@ -1,4 +1,4 @@
-"""The background refiner: a worker process fills the view's samples once each, and quits at once."""
+"""The background refiner: the engine process fills the view's samples once each, and quits at once."""
 from __future__ import annotations
 
 import time
@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from lattice_points import distinct_points, view_tiles
 
+from viz.compute.process import EngineProcess
 from viz.errors import UsageError
 from viz.explore.refiner import Refiner
 from viz.problem.spec import ProblemSpec
@@ -32,7 +33,7 @@ def refine(refiner: Refiner, view: View, timeout: float = 180.0) -> None:
 @pytest.fixture
 def refiner():
     """A fresh refiner and worker per test: the tests count the worker's evaluations from zero."""
-    with Refiner(QUICK, arch="cpu", cache_mb=64) as running:
+    with Refiner(QUICK, EngineProcess("cpu"), cache_mb=64) as running:
         yield running
 
 
@@ -90,7 +91,7 @@ def test_stores_share_one_cache_limit_most_recent_first():
 
 
 def test_a_problem_the_engine_refuses_is_one_clear_line():
-    with Refiner(ProblemSpec("tanh", 7, 100), arch="cpu") as bad:
+    with Refiner(ProblemSpec("tanh", 7, 100), EngineProcess("cpu")) as bad:
         deadline = time.monotonic() + 60
         with pytest.raises(UsageError, match="width 8 and 16"):
             while time.monotonic() < deadline:
@@ -99,7 +100,7 @@ def test_a_problem_the_engine_refuses_is_one_clear_line():
 
 
 def test_close_is_immediate_even_mid_batch():
-    with Refiner(ProblemSpec("tanh", 16, 500), arch="cpu", batch_seconds=30.0) as slow:
+    with Refiner(ProblemSpec("tanh", 16, 500), EngineProcess("cpu"), batch_seconds=30.0) as slow:
         deadline = time.monotonic() + 60
         while not slow.busy:
             assert time.monotonic() < deadline
@@ -125,7 +126,7 @@ def test_coverage_counts_per_level():
 
 
 def test_switching_problem_drops_the_old_rate():
-    idle = Refiner(QUICK, arch="cpu", cache_mb=16)  # never started: no worker
+    idle = Refiner(QUICK, cache_mb=16)  # no executor: computes nothing
     idle.rate = 5000.0
     idle.select(ProblemSpec("tanh", 16, 500))
     assert idle.rate == 0.0

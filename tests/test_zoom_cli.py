@@ -100,11 +100,6 @@ def test_changing_only_the_video_settings_reencodes_without_computing(uninterrup
     assert read_video(out).shape == (2 * 5 + 1, 32, 48, 3)
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str]:
-    status = main(list(argv))
-    return status, capsys.readouterr().err
-
-
 @pytest.mark.parametrize("extra, message", [
     (["--center", "300", "0", "--keyframes", "3"], "outside the axes"),
     (["--center", "1", "2", "--depth", "30"], "double-double limit"),
@@ -116,24 +111,24 @@ def run_cli(capsys, *argv: str) -> tuple[int, str]:
     (["--panel", "tanh", "--keyframes", "1"], "at least 2 keyframes"),
     (["--from", "missing.png"], "no such file"),
 ])
-def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, monkeypatch, extra, message):
+def test_bad_input_is_one_line_and_exit_2(cli, tmp_path, monkeypatch, extra, message):
     monkeypatch.chdir(tmp_path)
-    status, err = run_cli(capsys, "zoom", "--res", "16", *extra)
+    status, err = cli("zoom", "--res", "16", *extra)
     assert status == 2
     assert len(err.strip().splitlines()) == 1 and re.search(message, err), err
 
 
-def test_a_corrupt_store_is_one_line_and_exit_2(capsys, tmp_path):
+def test_a_corrupt_store_is_one_line_and_exit_2(cli, tmp_path):
     store = tmp_path / "z.keyframes"
     store.mkdir()
     (store / "manifest.json").write_text("not json")
-    status, err = run_cli(capsys, "zoom", "--center", "1", "2", "--keyframes", "3", "--res", "16",
+    status, err = cli("zoom", "--center", "1", "2", "--keyframes", "3", "--res", "16",
                           "--out", str(tmp_path / "z.mp4"))
     assert status == 2 and "corrupt" in err and len(err.strip().splitlines()) == 1
 
 
-def test_a_store_for_another_target_is_refused(capsys, tmp_path, uninterrupted):
-    status, err = run_cli(capsys, *ARGS[:2], "2.7", "1.4", *ARGS[4:], "--out", str(tmp_path / "z.mp4"),
+def test_a_store_for_another_target_is_refused(cli, tmp_path, uninterrupted):
+    status, err = cli(*ARGS[:2], "2.7", "1.4", *ARGS[4:], "--out", str(tmp_path / "z.mp4"),
                           "--store", str(uninterrupted.with_suffix(".keyframes")))
     assert status == 2 and "was made with cx" in err
 

@@ -5,7 +5,7 @@ Every command already turns KeyboardInterrupt into "keep what is finished";
 and the exit status then names the signal that stopped it (130 for SIGINT,
 143 for SIGTERM: 128 + the signal's number, as a shell reports it).
 Python runs a handler only between bytecodes, so engine kernels run in a
-child process (viz.compute.isolated) and the main thread stays responsive.
+child process (viz.compute.process) and the main thread stays responsive.
 """
 from __future__ import annotations
 

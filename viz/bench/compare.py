@@ -141,13 +141,9 @@ def machine(arch: str) -> dict:
 
 def gpu_name() -> str:
     """The NVIDIA card's name as the driver reports it."""
-    import subprocess
+    from viz.compute.process import tool_output
 
-    try:
-        return subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                              capture_output=True, text=True, timeout=20).stdout.strip() or "NVIDIA GPU"
-    except (OSError, subprocess.SubprocessError):
-        return "NVIDIA GPU"
+    return tool_output(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"]).strip() or "NVIDIA GPU"
 
 
 def format_report(report: dict) -> str:

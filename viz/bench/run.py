@@ -8,8 +8,9 @@ from viz.outputs import check_writable
 
 
 def bench(arch: str = "auto", repeats: int = 3, explore: bool = False, seconds: float = 10.0,
-          json_out: str | None = None, precision: str = "f64") -> dict:
-    """The engine against its baselines (or, with `explore`, the live window for `seconds`); the figures.
+          json_out: str | None = None, precision: str = "f64", optimizers: bool = False) -> dict:
+    """The engine against its baselines (or, with `explore`, the live window for `seconds`; with
+    `optimizers`, every optimiser beside gd and the reference); the figures.
 
     The JSON path is checked before anything is timed.
     """
@@ -19,6 +20,12 @@ def bench(arch: str = "auto", repeats: int = 3, explore: bool = False, seconds: 
 
         report = measure_explore(seconds=seconds, arch=arch)
         print(format_explore(report))
+    elif optimizers:
+        from viz.bench.optimisers import format_optimisers, run_optimisers
+        from viz.compute.backend import init_backend
+
+        report = {"optimizers": run_optimisers(init_backend(arch), repeats)}
+        print(format_optimisers(report["optimizers"]))
     else:
         report = run_bench(arch, repeats, precision)
         print(format_report(report))

@@ -25,6 +25,7 @@ from viz.problem.conditions import (
     READOUTS,
     panel_log_window,
 )
+from viz.problem.experiment import HYPERPARAMETERS, OPTIMISERS, Experiment
 from viz.problem.spec import PAPER_SEED, PRECISIONS, ProblemSpec
 
 
@@ -42,6 +43,28 @@ def add_problem_args(parser: argparse.ArgumentParser, default_preset: str = "pap
                         help="measure: the paper's convergence measure; probe: output on the probe input")
     parser.add_argument("--arch", choices=ARCHES, default="auto",
                         help="Taichi backend: auto takes CUDA where a driver is present (default)")
+    add_experiment_args(parser)
+
+
+def add_experiment_args(parser: argparse.ArgumentParser) -> None:
+    """--optimizer, --x, --y and one flag per hyperparameter for its fixed value (SPEC, "Beyond the paper")."""
+    group = parser.add_argument_group("experiment", "the optimiser, the two axes, the other hyperparameters' values")
+    group.add_argument("--optimizer", default="gd", metavar="NAME",
+                       help=f"{', '.join(OPTIMISERS)} (default gd, the paper's)")
+    group.add_argument("--x", default="", metavar="NAME", help="the x axis's hyperparameter (default lr0, or offset "
+                       "for the init conditions); its window coordinate is log10(value), log10(1 - value) for "
+                       "momentum and the betas")
+    group.add_argument("--y", default="", metavar="NAME", help="the y axis's hyperparameter (default lr1, or lr)")
+    for name, h in HYPERPARAMETERS.items():
+        group.add_argument(f"--{name}", type=float, default=None, dest=f"fixed_{name}", metavar="VALUE",
+                           help=f"{h.what}, in its own units (default {h.default:g})")
+
+
+def experiment(args: argparse.Namespace) -> Experiment:
+    """The experiment the flags name (unchecked: ProblemSpec.validate checks it with its condition)."""
+    fixed = tuple((name, getattr(args, f"fixed_{name}")) for name in HYPERPARAMETERS
+                  if getattr(args, f"fixed_{name}", None) is not None)
+    return Experiment(args.optimizer, args.x, args.y, fixed)
 
 
 def add_precision_arg(parser: argparse.ArgumentParser, auto: bool = False) -> None:
@@ -168,4 +191,5 @@ def problem_spec(args: argparse.Namespace) -> ProblemSpec:
     panel = getattr(args, "panel", None)
     steps = PANEL_STEPS.get(panel, preset.steps) if args.steps is None else args.steps
     width = preset.width if args.width is None else args.width
-    return ProblemSpec(condition_name(args), width, steps, args.seed, args.readout, check_precision(args))
+    return ProblemSpec(condition_name(args), width, steps, args.seed, args.readout, check_precision(args),
+                       experiment(args))

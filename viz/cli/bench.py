@@ -19,6 +19,8 @@ def register(subparsers) -> None:
                    help="time each implementation this many times and keep the fastest (default %(default)s)")
     p.add_argument("--explore", action="store_true",
                    help="measure the live window instead (needs a display; Xvfb will do)")
+    p.add_argument("--optimizers", action="store_true",
+                   help="time each optimiser at both presets beside plain gd and the NumPy reference")
     p.add_argument("--seconds", type=positive_number, default=10.0,
                    help="--explore: seconds of continuous zoom to time")
     p.set_defaults(run=run)
@@ -30,5 +32,5 @@ def run(args: argparse.Namespace) -> int:
 
     precision = check_precision(args)
     bench(args.arch, args.repeats, explore=args.explore, seconds=args.seconds, json_out=args.json,
-          precision=precision)
+          precision=precision, optimizers=args.optimizers)
     return 0

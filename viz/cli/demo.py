@@ -75,7 +75,7 @@ def keyframe_player(args: argparse.Namespace):
 
 
 def live_player(args: argparse.Namespace):
-    """Check the live settings now; the pilot process starts with the window (grey until its first keyframe)."""
+    """Check the live settings now; the pilot starts with the window (grey until its first keyframe)."""
     from viz.compute.capabilities import capabilities
     from viz.video import autopilot as autopilot
     from viz.video.demo import LivePlayer
@@ -88,7 +88,7 @@ def live_player(args: argparse.Namespace):
     settings = autopilot.PilotSettings(ProblemSpec(args.condition, preset.width, preset.steps, args.seed), res, arch)
 
     def make(renderer, _rate):
-        return (LivePlayer(renderer, autopilot.start(settings), args.seconds_per_2x),
+        return (LivePlayer(renderer, autopilot.Pilot(settings), args.seconds_per_2x),
                 f"live flight over {args.condition} ({preset.name} preset, keyframes of {res}^2 on {arch})")
 
     return make

@@ -82,7 +82,7 @@ def run_uncertainty(args: argparse.Namespace) -> int:
           f"fitted on eps {min(used):.3g} .. {max(used):.3g} of the window's width, {args.points} points; "
           f"wrote {json_path}")
     if plot_path is not None:
-        plot(result, plot_path, f"{problem.condition} n={problem.width} T={problem.steps}: uncertainty exponent")
+        plot(result, plot_path, f"{problem.label}: uncertainty exponent")
         print(f"wrote {plot_path}")
     return 0
 

@@ -105,16 +105,12 @@ def open_cluster(value: str, arch: str = "auto", quiet: bool = False,
         yield client
 
 
-@contextlib.contextmanager
 def _local(workers: int | None, arch: str):
     """A LocalCluster of worker processes with one task slot each, on 127.0.0.1, and its Client."""
-    from distributed import Client, LocalCluster
+    from viz.compute.process import local_cluster
 
     workers = workers or machine_cores()
-    with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
-                      env=local_worker_env(arch, workers)) as cluster, Client(cluster) as client:
-        yield client
+    return local_cluster(workers, local_worker_env(arch, workers))
 
 
 @contextlib.contextmanager

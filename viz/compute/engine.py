@@ -177,7 +177,8 @@ def build_engine(spec: ProblemSpec, backend: Backend, early_stop: bool = True) -
     """The engine for a problem on a started backend; settings the paper's arrays lack are a UsageError."""
     problem, condition = load_arrays(spec)
     return Engine(backend, problem, condition, spec.readout, early_stop,
-                  kernel=dd_kernel(backend, spec.width) if spec.precision == "dd" else None)
+                  kernel=dd_kernel(backend, spec.width) if spec.precision == "dd" else None,
+                  experiment=spec.experiment)
 
 
 def dd_kernel(backend: Backend, width: int) -> Kernel:

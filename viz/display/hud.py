@@ -35,6 +35,7 @@ class Status:
     precision: str = ""  # the arithmetic in use and why, as the HUD says it
     limit: str = "f64"  # the arithmetic whose limit zooming stops at ("f64" or "dd")
     dropped: int = 0  # recorded frames the encoder fell too far behind to take
+    one_minus: tuple[bool, bool] = (False, False)  # an axis whose coordinate is log10(1 - value) (momentum, betas)
 
 
 def digits(view: View, most: int = 17) -> int:
@@ -47,6 +48,16 @@ def _num(value, sig: int) -> str:
     return format(value if isinstance(value, Decimal) else float(value), f".{sig}g")
 
 
+def _in_units(power, one_minus: bool, sig: int) -> str:
+    """An axis's 10**coordinate as its hyperparameter's value: itself, or 1 - it (mu = 0.999, not -3),
+    with the digits that reach the power's own `sig` significant ones."""
+    if not one_minus:
+        return _num(power, sig)
+    p = power if isinstance(power, Decimal) else float(power)
+    lead = max(0, math.ceil(-math.log10(float(p)))) if p > 0 else 0
+    return _num(1 - p, sig + lead)
+
+
 def _exact_at(view: View, px: float, py: float) -> tuple[Decimal, Decimal]:
     """Hyperparameters at a pixel position in decimal: past float64, floats would print neighbours alike."""
     return tuple(exp10_decimal(Fraction(centre, 1 << FRAC_BITS) + (Fraction(p) - Fraction(n, 2)) * Fraction(view.pixel))
@@ -54,23 +65,29 @@ def _exact_at(view: View, px: float, py: float) -> tuple[Decimal, Decimal]:
 
 
 def view_lines(view: View, axis_names: tuple[str, str], cursor: tuple[float, float] | None = None,
-               exact: bool = False) -> list[str]:
+               exact: bool = False, one_minus: tuple[bool, bool] = (False, False)) -> list[str]:
     """The view in hyperparameter units (not logs): the ranges, the centre, the cursor and the depth.
 
     exact: the numbers in decimal, with up to 34 digits (a double-double view past float64's 17).
+    one_minus: per axis, whether its coordinate is log10(1 - value), so the value printed is 1 - 10**coordinate.
     """
     sig = digits(view, 34 if exact else 17)
     at = (lambda px, py: _exact_at(view, px, py)) if exact else (lambda px, py: hyper_at(view, px, py))
-    (x0, y0), (x1, y1) = at(0.0, 0.0), at(view.cols, view.rows)
-    cx, cy = at(view.cols / 2.0, view.rows / 2.0)
+
+    def pair(px, py) -> tuple[str, str]:
+        x, y = at(px, py)
+        return _in_units(x, one_minus[0], sig), _in_units(y, one_minus[1], sig)
+
+    (x0, y0), (x1, y1) = pair(0.0, 0.0), pair(view.cols, view.rows)
+    cx, cy = pair(view.cols / 2.0, view.rows / 2.0)
     lines = [
-        f"x {axis_names[0]}: {_num(x0, sig)} .. {_num(x1, sig)}",
-        f"y {axis_names[1]}: {_num(y0, sig)} .. {_num(y1, sig)}",
-        f"centre: ({_num(cx, sig)}, {_num(cy, sig)})",
+        f"x {axis_names[0]}: {x0} .. {x1}",
+        f"y {axis_names[1]}: {y0} .. {y1}",
+        f"centre: ({cx}, {cy})",
     ]
     if cursor is not None:
-        mx, my = at(cursor[0], cursor[1])
-        lines.append(f"cursor: ({_num(mx, sig)}, {_num(my, sig)})")
+        mx, my = pair(cursor[0], cursor[1])
+        lines.append(f"cursor: ({mx}, {my})")
     lines.append(f"depth: {depth(view):.2f} decades   pixel: {view.pixel:.3g} decades")
     return lines
 
@@ -117,7 +134,7 @@ def hud_lines(view: View, status: Status) -> list[str]:
     if cursor is not None and not (0 <= cursor[0] < view.cols and 0 <= cursor[1] < view.rows):
         cursor = None
     exact = status.limit == "dd" and digits(view, 34) > 17
-    return (status_lines(status) + view_lines(view, status.axis_names, cursor, exact)
+    return (status_lines(status) + view_lines(view, status.axis_names, cursor, exact, status.one_minus)
             + ([warning] if warning else []))
 
 

@@ -4,6 +4,7 @@ background refiner and bookmarks, and the glfw window that adapts events to the 
 Public face (what the other subpackages import from here):
 - actions: ACTIONS, help_lines
 - background: open_refiner
+- batches: Batches, InFlight (the refiner's batches out, never handed out twice)
 - bookmarks: SavedView, default_file, find_bookmark, from_png, is_explorer_view
 - refiner: Refiner
 - session: Session

@@ -137,8 +137,8 @@ class Session:
         self.set_view(view)
 
     def home(self) -> tuple[float, float, float, float]:
-        """The log10 window where the current condition's boundary shows at the current preset."""
-        return home_window(self.problem.condition, self.preset.name)
+        """The log10 window where the current condition's (and experiment's) boundary shows at the current preset."""
+        return home_window(self.problem.condition, self.preset.name, self.problem.experiment)
 
     def reset(self) -> None:
         """R: back to the current condition's home view at the current preset."""

@@ -204,7 +204,6 @@ class Explorer:
         self.window.close()
 
     def __enter__(self) -> Explorer:
-        self.session.refiner.start()
         return self
 
     def __exit__(self, *exc) -> None:

@@ -42,7 +42,7 @@ def compute_still_on_cluster(client, spec: StillSpec, tile: int = DEFAULT_TILE, 
     from viz.compute.tiled import TiledImage, compute_on_cluster
 
     p = spec.problem
-    label = f"{p.condition} n={p.width} T={p.steps} {spec.cols}x{spec.rows}"
+    label = f"{p.label} {spec.cols}x{spec.rows}"
     return compute_on_cluster(client, [TiledImage(still_grid(spec, tile), store, role)], progress, label,
                               **options)[0]
 

@@ -33,19 +33,22 @@ def build_figure1(out: str | Path, res: int, preset: str, arch: str = "auto", pr
     out = check_writable(out, suffixes=(".png",))
     store = PanelStore(store_folder(out)).open()  # created only once every panel is known to fit
     measures = {}
-    with contextlib.ExitStack() as clusters:
-        client = None
+    with contextlib.ExitStack() as owned:
+        client = process = None
         for name, spec in specs.items():
             measure = store.load(name, spec)
             if measure is None:
                 try:
                     if cluster is None:
-                        measure = stills.compute_still(spec, arch=arch, progress=progress)
+                        from viz.compute.process import EngineProcess
+
+                        process = process or owned.enter_context(EngineProcess(arch))  # one child for every panel
+                        measure = stills.compute_still(spec, arch=arch, progress=progress, process=process)
                     else:
                         from viz.compute.cluster import open_cluster
                         from viz.paper.cluster_still import DEFAULT_TILE, compute_still_on_cluster, discard_store
 
-                        client = client or clusters.enter_context(open_cluster(cluster, arch, quiet=not progress))
+                        client = client or owned.enter_context(open_cluster(cluster, arch, quiet=not progress))
                         tiles = store.folder / f"{name}.zarr"
                         measure = compute_still_on_cluster(client, spec, tile or DEFAULT_TILE, tiles, progress)
                 except KeyboardInterrupt:

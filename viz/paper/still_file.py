@@ -11,6 +11,7 @@ from viz.colour.equalise import colour_measures
 from viz.errors import Interrupted, UsageError
 from viz.outputs import OUTPUT_SUFFIXES, check_writable, save_npy, save_png
 from viz.paper.stills import StillSpec, compute_still
+from viz.problem.experiment import PAPER_EXPERIMENT
 
 #: The output that is a cluster render's own tile store.
 STORE_SUFFIX = ".zarr"
@@ -64,7 +65,9 @@ def write_still(spec: StillSpec, out: str | Path, arch: str = "auto", progress: 
         if cluster is not None:
             discard_store(store)
     problem = spec.problem
-    print(f"wrote {Path(out)} ({spec.cols}x{spec.rows}, {problem.condition}, n={problem.width}, {problem.steps} steps)")
+    experiment = "" if problem.experiment == PAPER_EXPERIMENT else f", {problem.experiment.label}"
+    print(f"wrote {Path(out)} ({spec.cols}x{spec.rows}, {problem.condition}, n={problem.width}, {problem.steps} steps"
+          f"{experiment})")
     return out
 
 

@@ -99,10 +99,11 @@ def panel_spec(name: str, res: int, preset: str = "paper", precision: str = "f64
                      window=panel_log_window(name), cols=res, rows=res)
 
 
-def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) -> np.ndarray:
+def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True, process=None) -> np.ndarray:
     """The float64 measure image (rows x cols, row 0 = bottom) of a still.
 
-    The kernels run in a child process (compute.isolated), so Ctrl-C and
+    The kernels run in the engine process (compute.isolated): `process`, an
+    EngineProcess the caller owns, or one started and closed here. Ctrl-C and
     SIGTERM stop the work at once; work goes to it in chunks (the engine's
     size) through the one compute loop. On a CPU the chunks hold scattered pixels, so the
     progress bar's rate is representative; on a GPU they hold neighbours,
@@ -116,17 +117,17 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True) ->
 
     spec.validate()
     problem = spec.problem
-    engine = IsolatedEngine(problem, arch)  # kernels in a child process: Ctrl-C and SIGTERM stop it at once
-    if progress and not kernel_cache.is_cached(kernel_cache.cache_folder(), engine.arch, problem.width):
-        print(f"building the kernel for width {problem.width}: its first use on this machine takes up to "
-              "half a minute, later runs load it from the cache", file=sys.stderr, flush=True)
-    engine.prepare()
-    grid_x, grid_y = still_grid(spec)
-    out = np.full(grid_x.size, np.nan)
-    label = f"{problem.condition} n={problem.width} T={problem.steps} {spec.cols}x{spec.rows}"
-    with tqdm(total=grid_x.size, unit="px", desc=label, disable=not progress, smoothing=0.1) as bar:
-        compute_pixels(engine.measure, grid_x, grid_y, out, still_order(engine.arch, out.size),
-                       lambda done, _total: bar.update(done - bar.n), engine.chunk_pixels)
+    with IsolatedEngine(problem, arch, process) as engine:  # Ctrl-C and SIGTERM stop its child at once
+        if progress and not kernel_cache.is_cached(kernel_cache.cache_folder(), engine.arch, problem.width):
+            print(f"building the kernel for width {problem.width}: its first use on this machine takes up to "
+                  "half a minute, later runs load it from the cache", file=sys.stderr, flush=True)
+        engine.prepare()
+        grid_x, grid_y = still_grid(spec)
+        out = np.full(grid_x.size, np.nan)
+        label = f"{problem.label} {spec.cols}x{spec.rows}"
+        with tqdm(total=grid_x.size, unit="px", desc=label, disable=not progress, smoothing=0.1) as bar:
+            compute_pixels(engine.measure, grid_x, grid_y, out, still_order(engine.arch, out.size),
+                           lambda done, _total: bar.update(done - bar.n), engine.chunk_pixels)
     return out.reshape(spec.rows, spec.cols)
 
 

@@ -100,20 +100,20 @@ def measure_uncertainty(job: UncertaintyJob, json_path: Path, arch: str = "auto"
     base, done = load_checkpoint(checkpoint, job)
     pairs = Pairs(job.window, job.points, job.seed)
     eps = job.eps()
-    engine = IsolatedEngine(job.problem, arch)
-    outcome = engine_outcome(engine.measure, engine.chunk_pixels)
-    started = time.monotonic()
-    if base is None:
-        base = np.asarray(outcome(pairs.points), bool)
-        save_checkpoint(checkpoint, job, base, done)
-    for e in eps:
-        if e not in done:
-            done[e] = changed(outcome, pairs, base, e)
+    with IsolatedEngine(job.problem, arch) as engine:
+        outcome = engine_outcome(engine.measure, engine.chunk_pixels)
+        started = time.monotonic()
+        if base is None:
+            base = np.asarray(outcome(pairs.points), bool)
             save_checkpoint(checkpoint, job, base, done)
-        if not quiet:
-            column = done[e]
-            print(f"eps {e:.3g}: f = {column.mean():.4f} ({int(column.sum())} of {job.points} pairs changed), "
-                  f"{time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+        for e in eps:
+            if e not in done:
+                done[e] = changed(outcome, pairs, base, e)
+                save_checkpoint(checkpoint, job, base, done)
+            if not quiet:
+                column = done[e]
+                print(f"eps {e:.3g}: f = {column.mean():.4f} ({int(column.sum())} of {job.points} pairs changed), "
+                      f"{time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     result = fit(eps, np.stack([done[e] for e in eps], axis=1), pairs.dims, job.seed)
     record = {**result.as_json(), "problem": job.problem.as_metadata(), "window": job.window, "seed": job.seed}
     atomic_write(json_path, lambda handle: handle.write(json.dumps(record, indent=1) + "\n"), mode="w")

@@ -104,12 +104,19 @@ def panel_log_window(name: str) -> tuple[float, float, float, float]:
 HOME_PANELS = {"paper": ("tanh", "relu", "linear", "single", "init")}
 
 
-def home_window(condition: str, preset: str) -> tuple[float, float, float, float]:
-    """The log10 window on which a condition's boundary is visible at a preset.
+def home_window(condition: str, preset: str, experiment=None) -> tuple[float, float, float, float]:
+    """The log10 window on which a condition's boundary is visible at a preset, for an experiment.
 
     The paper's Figure 1 window where it shows the boundary at that preset,
-    else the notebook's view (tests/test_home_views.py keeps this honest).
+    else the notebook's view; an experiment beyond the paper's opens on its
+    axes' measured spans (experiment.home_window). tests/test_home_views.py
+    keeps both honest.
     """
+    from viz.problem.experiment import PAPER_EXPERIMENT
+    from viz.problem.experiment import home_window as experiment_home
+
+    if experiment is not None and experiment != PAPER_EXPERIMENT:
+        return experiment_home(experiment, bool(CONDITIONS[condition].init_offset))
     if condition in HOME_PANELS.get(preset, ()):
         return panel_log_window(condition)
     return DEFAULT_WINDOW

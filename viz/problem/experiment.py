@@ -27,15 +27,19 @@ class Hyperparameter:
 
     def value(self, coordinate):
         """The hyperparameter's value at an axis coordinate (array or scalar)."""
-        power = np.power(10.0, coordinate)
+        return self.from_power(np.power(10.0, coordinate))
+
+    def from_power(self, power):
+        """The value at the coordinate whose power of ten is `power`: what every axis samples (10**coordinate)."""
         return 1.0 - power if self.one_minus else power
 
     def coordinate(self, value: float) -> float:
         """The axis coordinate of a value; UsageError outside the hyperparameter's range."""
         gap = 1.0 - value if self.one_minus else value
         if not gap > 0 or not np.isfinite(gap):
-            bound = "below 1" if self.one_minus else "positive"
-            raise UsageError(f"--{self.name} must be {bound} (got {value:g})")
+            bound = "a number below 1 (its axis coordinate log10(1 - value) at most 0)" if self.one_minus \
+                else "a positive finite number"
+            raise UsageError(f"--{self.name} must be {bound}, got {value:g}")
         return float(np.log10(gap))
 
 
@@ -110,10 +114,34 @@ class Experiment:
         for name, value in self.fixed:
             if name in ("offset", "weight-decay"):
                 if not (np.isfinite(value) and value >= 0):
-                    raise UsageError(f"--{name} must be zero or more (got {value:g})")
+                    raise UsageError(f"--{name} must be zero or a positive finite number, got {value:g}")
             else:
                 HYPERPARAMETERS[name].coordinate(value)  # raises outside the hyperparameter's range
         return self
+
+    @property
+    def label(self) -> str:
+        """The optimiser, then any axes or fixed values it names: 'adam lr0 x beta2 lr1=1'."""
+        parts = [self.optimizer]
+        if self.x or self.y:
+            parts.append(f"{self.x or 'default'} x {self.y or 'default'}")
+        parts += [f"{name}={value:g}" for name, value in self.fixed]
+        return " ".join(parts)
+
+    def as_metadata(self) -> dict:
+        """Plain values for PNG text, stores and bookmarks (ProblemSpec.as_metadata writes them)."""
+        return {"optimizer": self.optimizer, "x": self.x, "y": self.y, "fixed": {n: v for n, v in self.fixed}}
+
+    @classmethod
+    def of(cls, data) -> Experiment:
+        """The experiment a metadata record names ({} is the paper's); UsageError for one that is not a record."""
+        if not isinstance(data, dict) or not isinstance(data.get("fixed", {}), dict):
+            raise UsageError("the file's experiment is not a record of optimizer, axes and fixed values")
+        try:
+            fixed = tuple(sorted((str(n), float(v)) for n, v in data.get("fixed", {}).items()))
+            return cls(str(data.get("optimizer", "gd")), str(data.get("x", "")), str(data.get("y", "")), fixed)
+        except (TypeError, ValueError):
+            raise UsageError("the file's experiment has a fixed value that is not a number") from None
 
     def fixed_values(self) -> dict[str, float]:
         """Every hyperparameter's value off the axes: SPEC's default or the one given (a given lr sets lr0, lr1)."""
@@ -124,19 +152,40 @@ class Experiment:
         return out
 
     def values(self, xs, ys, init_condition: bool = False) -> dict[str, np.ndarray]:
-        """Every hyperparameter's value per pixel, given the x and y axes' values: the axes' and the fixed ones.
+        """Every hyperparameter's value per pixel: the axes' from xs, ys, the others fixed.
 
-        An lr axis sets lr0 and lr1; the init conditions' paper axes are (offset, lr) as SPEC's
-        check values are written.
+        xs, ys are 10**coordinate, as every view and still samples its axes
+        (for the paper's axes, the values themselves; for momentum and the
+        betas, 1 - value). An lr axis sets lr0 and lr1; the init conditions'
+        paper axes are (offset, lr) as SPEC's check values are written.
         """
         xs = np.asarray(xs, dtype=np.float64).ravel()
         ys = np.asarray(ys, dtype=np.float64).ravel()
         out = {name: np.full(xs.shape, value) for name, value in self.fixed_values().items()}
         x, y = self.axes(init_condition)
-        out[x], out[y] = xs, ys
+        out[x], out[y] = HYPERPARAMETERS[x].from_power(xs), HYPERPARAMETERS[y].from_power(ys)
         if "lr" in (x, y):
             out["lr0"] = out["lr1"] = out["lr"]
         return out
+
+
+#: Where each axis's boundary shows when an experiment is not the paper's, measured with the NumPy
+#: reference on 24 x 24 (quick preset) and 12 x 12 (paper) grids of the tanh condition (share diverged,
+#: quick / paper): momentum 0.48 / 0.44 and nesterov 0.52 / 0.48 on the notebook's (-3, 6) learning rates,
+#: adam 0.43 / 0.16 on (-1, 3) x (0, 4) (on (-4, 4) squared 0.27 / 0.05: Adam diverges only at large lr1),
+#: gd with weight decay 0.01 0.62 / 0.67, lr x init-scale on (-3, 6) x (-2, 2) 0.50 / 0.42.
+HOME_SPANS = {"lr0": (-3.0, 6.0), "lr1": (-3.0, 6.0), "lr": (-3.0, 6.0), "offset": (-3.0, 1.0),
+              "momentum": (-4.0, 0.0), "beta1": (-4.0, 0.0), "beta2": (-5.0, 0.0), "eps": (-12.0, 0.0),
+              "weight-decay": (-6.0, 1.0), "init-scale": (-2.0, 2.0)}
+#: Adam's and AdamW's learning-rate axes open where their boundary is (above).
+ADAM_HOME_SPANS = {"lr0": (-1.0, 3.0), "lr1": (0.0, 4.0), "lr": (-1.0, 3.0)}
+
+
+def home_window(experiment: Experiment, init_condition: bool) -> tuple[float, float, float, float]:
+    """The log10 window an experiment beyond the paper opens on: each axis's measured span (HOME_SPANS)."""
+    spans = {**HOME_SPANS, **(ADAM_HOME_SPANS if experiment.optimizer in ("adam", "adamw") else {})}
+    x, y = experiment.axes(init_condition)
+    return (*spans[x], *spans[y])
 
 
 #: The paper's experiment: plain gradient descent on the condition's own axes, every default.

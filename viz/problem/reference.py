@@ -120,8 +120,8 @@ def train_losses(problem: Problem, condition: Condition, xs: np.ndarray, ys: np.
                  want_probe: bool = False, experiment: Experiment = PAPER_EXPERIMENT):
     """Losses (P, steps) recorded before each update, and optionally the probe outputs.
 
-    `xs`, `ys` are the axis hyperparameters' values: (eta0, eta1), or (offset, lr) for
-    the init conditions, unless the experiment names other axes.
+    `xs`, `ys` are 10**coordinate of the two axes (Experiment.values): (eta0, eta1), or
+    (offset, lr) for the init conditions, unless the experiment names other axes.
     """
     values = experiment.values(xs, ys, bool(condition.init_offset))
     P = values["lr0"].size

@@ -56,7 +56,8 @@ def _hyperparameters(experiment: Experiment, init: bool, x, y) -> dict[str, Deci
     values = {name: Decimal(repr(h.default)) for name, h in HYPERPARAMETERS.items()}
     values.update((name, +as_decimal(v)) for name, v in experiment.fixed)
     ax, ay = experiment.axes(init)
-    values[ax], values[ay] = +as_decimal(x), +as_decimal(y)
+    for name, power in ((ax, +as_decimal(x)), (ay, +as_decimal(y))):
+        values[name] = 1 - power if HYPERPARAMETERS[name].one_minus else power
     if "lr" in (ax, ay) or "lr" in dict(experiment.fixed):
         values["lr0"] = values["lr1"] = values["lr"]
     return values
@@ -100,8 +101,8 @@ def train_losses(problem: Problem, condition: Condition, x, y, want_probe: bool 
                  experiment: Experiment = PAPER_EXPERIMENT):
     """The recorded losses (None where non-finite) and the probe output of one pixel, at `digits` digits.
 
-    `x`, `y` are the axis hyperparameters' values: (eta0, eta1), or (offset, lr) for the init conditions,
-    unless the experiment names other axes.
+    `x`, `y` are 10**coordinate of the two axes (Experiment.values): (eta0, eta1), or (offset, lr) for the
+    init conditions, unless the experiment names other axes.
     """
     with localcontext() as ctx:
         ctx.prec = digits

@@ -6,11 +6,12 @@ same problem" means the same thing everywhere, and it is checked in one place.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from viz import limits
 from viz.errors import UsageError
 from viz.problem.conditions import CONDITIONS, PRESETS, READOUTS, TAIL_STEPS
+from viz.problem.experiment import PAPER_EXPERIMENT, Experiment
 
 #: Seed 0 means the paper's own arrays; any other seed draws with NumPy.
 PAPER_SEED = 0
@@ -20,10 +21,12 @@ PRECISIONS = ("f64", "dd")
 
 @dataclass(frozen=True)
 class ProblemSpec:
-    """Condition, network width, training steps, seed of the initial draw, readout, arithmetic.
+    """Condition, network width, training steps, seed of the initial draw, readout, arithmetic, experiment.
 
     precision is part of the identity: a double-double picture differs from
     the float64 one on chaotic pixels, so stores and bookmarks keep them apart.
+    So is the experiment (optimiser, axes, fixed hyperparameters): an Adam
+    store is not a gd store.
     """
 
     condition: str = "tanh"
@@ -32,6 +35,7 @@ class ProblemSpec:
     seed: int = PAPER_SEED
     readout: str = "measure"
     precision: str = "f64"
+    experiment: Experiment = field(default=PAPER_EXPERIMENT)
 
     def validate(self) -> ProblemSpec:
         """Raise UsageError on anything the engine cannot honour; return self."""
@@ -46,18 +50,31 @@ class ProblemSpec:
         limits.count("--seed", self.seed, 0, limits.MAX_SEED)
         if self.steps < TAIL_STEPS and self.readout == "measure":
             raise UsageError(f"the measure averages the last {TAIL_STEPS} steps: use --steps {TAIL_STEPS} or more")
+        self.experiment.validate(bool(CONDITIONS[self.condition].init_offset))
+        if self.precision == "dd" and self.experiment != PAPER_EXPERIMENT:
+            raise UsageError("--precision dd trains the paper's experiment only so far (gd on its own axes)")
         return self
+
+    @property
+    def label(self) -> str:
+        """How progress lines name the problem: 'tanh n=8 T=100', then the experiment if not the paper's."""
+        text = f"{self.condition} n={self.width} T={self.steps}"
+        return text if self.experiment == PAPER_EXPERIMENT else f"{text} {self.experiment.label}"
 
     def as_metadata(self) -> dict:
         """Plain values for PNG text, stores and bookmarks.
 
         A float64 problem's keys are those written before precision existed
         (no "precision" key: float64 files and stores stay as they were); a
-        double-double one adds "precision": "dd".
+        double-double one adds "precision": "dd". Likewise the paper's
+        experiment writes no "experiment" key; any other writes its record.
         """
         data = asdict(self)
         if data["precision"] == "f64":
             del data["precision"]
+        data["experiment"] = self.experiment.as_metadata()
+        if self.experiment == PAPER_EXPERIMENT:
+            del data["experiment"]
         return data
 
     @classmethod
@@ -68,4 +85,5 @@ class ProblemSpec:
         """
         return cls(condition=str(data["condition"]), width=int(data["width"]), steps=int(data["steps"]),
                    seed=int(data["seed"]), readout=str(data["readout"]),
-                   precision=str(data.get("precision", "f64")))
+                   precision=str(data.get("precision", "f64")),
+                   experiment=Experiment.of(data.get("experiment", {})))

@@ -110,19 +110,19 @@ def bisect_boundary_dd(spec: ProblemSpec, y, x_converged, x_diverged, decades: f
         raise UsageError("the converged and the diverged x must differ")
     if spec.readout != "measure":
         raise UsageError("the boundary is where the measure changes sign: bisect with --readout measure")
-    engine = IsolatedEngine(replace(spec, precision="dd").validate(), arch)
-    row = dd_pairs(*(np.array([part]) for part in to_dd(exp10_decimal(y))))
+    with IsolatedEngine(replace(spec, precision="dd").validate(), arch) as engine:
+        row = dd_pairs(*(np.array([part]) for part in to_dd(exp10_decimal(y))))
 
-    def diverges(x: Fraction) -> bool:
-        return bool(engine.measure(dd_pairs(*(np.array([part]) for part in to_dd(exp10_decimal(x)))), row)[0] > 0)
+        def diverges(x: Fraction) -> bool:
+            return bool(engine.measure(dd_pairs(*(np.array([part]) for part in to_dd(exp10_decimal(x)))), row)[0] > 0)
 
-    for x, want, side in ((lo, False, "converge"), (hi, True, "diverge")):
-        if diverges(x) != want:
-            raise UsageError(f"training does not {side} at x = {float(x):.17g} on the row y = {float(y):g}: "
-                             "give an x where it converges and one where it diverges")
-    while abs(hi - lo) > Fraction(1, 10) ** math.ceil(decades):
-        mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if diverges(mid) else (mid, hi)
+        for x, want, side in ((lo, False, "converge"), (hi, True, "diverge")):
+            if diverges(x) != want:
+                raise UsageError(f"training does not {side} at x = {float(x):.17g} on the row y = {float(y):g}: "
+                                 "give an x where it converges and one where it diverges")
+        while abs(hi - lo) > Fraction(1, 10) ** math.ceil(decades):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if diverges(mid) else (mid, hi)
     places = math.ceil(decades) + 2  # the midpoint, rounded far inside the bracket
     middle, ctx = (lo + hi) / 2, Context(prec=places + 10)
     return ctx.quantize(ctx.divide(Decimal(middle.numerator), Decimal(middle.denominator)), Decimal(1).scaleb(-places))

@@ -1,28 +1,27 @@
 """The live demo's pilot: picks points exactly on the boundary and computes keyframes towards them.
 
-It runs in its own process (a Taichi kernel holds the GIL for its whole
-launch, so a thread would freeze the display) and talks to the display
-through a queue:
-  ("leg", n, spec)          a new flight towards spec's centre begins
-  ("keyframe", n, array)    the next keyframe of flight n (each a level deeper)
-  ("end", n)                flight n goes no deeper
-  ("error", text)           the pilot cannot fly (bad settings)
-  ("status", text)          what it does before its first keyframe (building the kernel, mapping)
+It is a thread of the demo that computes through the engine process it
+owns (compute/process.py: a Taichi kernel holds the GIL for its whole
+launch, so the kernels run there, not in this thread). The display reads
+what it has so far: `status` (what it does before its first keyframe:
+starting the engine, building or loading the kernel, mapping), `flights`
+(each flight's keyframe spec, its keyframes so far, each a level deeper,
+and whether it goes no deeper) and `check()` (raises why it cannot fly).
 A flight's target is found by bisection between two neighbouring samples
 of opposite sign on a map of the whole plane, to float64 resolution, so
 every zoom level about it still shows both colours; a flight ends at the
 float64 limit, or earlier should a keyframe show one colour about its
 centre all the same. At most AHEAD flights are computed before the display
-has flown them.
+has flown them (`flew`).
 """
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import os
 import random
 import tempfile
-from dataclasses import dataclass, replace
+import threading
+from concurrent.futures import wait
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +36,10 @@ from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, keyfram
 HOME = (1.5, 1.5)
 #: Flights computed ahead of the display.
 AHEAD = 2
-#: Scheduling priority of the pilot below the display's.
-NICE = 5
 #: Points tried per bisection round (the bracket shrinks 16x per engine call).
 BISECT_POINTS = 15
+#: Seconds `close` waits for the thread once its engine process is killed.
+STOP_WAIT = 2.0
 
 
 @dataclass(frozen=True)
@@ -53,76 +52,110 @@ class PilotSettings:
     choice_seed: int = 0
 
 
-def start(settings: PilotSettings):
-    """Start the pilot process; returns (process, queue, flown): release `flown` after flying each flight."""
-    ctx = multiprocessing.get_context("spawn")  # no fork after the display has started GL
-    queue = ctx.Queue()
-    flown = ctx.Semaphore(AHEAD)
-    process = ctx.Process(target=_main, args=(settings, queue, flown), daemon=True, name="nnfractal-pilot")
-    process.start()
-    return process, queue, flown
+@dataclass
+class Leg:
+    """One flight as the pilot computes it: its keyframe spec, the keyframes so far, and whether it is over."""
+
+    spec: KeyframeSpec
+    keyframes: list[np.ndarray] = field(default_factory=list)
+    ended: bool = False  # set after its last keyframe is in `keyframes`
 
 
-def _main(settings: PilotSettings, queue, flown) -> None:
-    os.nice(NICE)  # the display must win the CPU on a small machine; Taichi's threads inherit this
-    try:
-        fly(settings, queue, flown)
-    except UsageError as exc:
-        queue.put(("error", str(exc)))
-    except KeyboardInterrupt:
-        pass
+class Pilot:
+    """The pilot thread and the engine process it computes with; `close` ends both at once."""
+
+    def __init__(self, settings: PilotSettings) -> None:
+        from viz.compute.process import EngineProcess
+
+        self.settings = settings
+        self.status = "starting the engine..."
+        self.flights: dict[int, Leg] = {}  # the flights not yet flown, by number
+        self.process = EngineProcess(settings.arch)
+        self._slots = threading.Semaphore(AHEAD)
+        self._stopping = threading.Event()
+        self._error: UsageError | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="nnfractal-pilot")
+        self._thread.start()
+
+    def check(self) -> None:
+        """Raise why the pilot stopped, as one line (bad settings, or its engine process died)."""
+        if self._error is not None:
+            raise self._error
+
+    def flew(self, number: int) -> None:
+        """The display is done with a flight: the pilot may compute another."""
+        self.flights.pop(number, None)
+        self._slots.release()
+
+    def close(self) -> None:
+        """Kill the engine process (mid-kernel is fine: the pilot keeps nothing) and let the thread end."""
+        self._stopping.set()
+        self._slots.release()
+        self.process.close()
+        self._thread.join(STOP_WAIT)
+
+    def _run(self) -> None:
+        try:
+            fly(self.settings, self)
+        except Exception as exc:  # any: the display shows why the pilot stopped, in one line
+            if not self._stopping.is_set():
+                self._error = exc if isinstance(exc, UsageError) else UsageError(f"the demo's pilot stopped: {exc}")
+
+    def next_slot(self) -> bool:
+        """Wait until the display has room for another flight; False once the pilot is closing."""
+        self._slots.acquire()
+        return not self._stopping.is_set()
 
 
-def fly(settings: PilotSettings, queue, flown) -> None:
-    """Flight after flight, forever: a map, then for each flight a target and its keyframes."""
-    engine = prepared_engine(settings, queue)
+def fly(settings: PilotSettings, pilot: Pilot) -> None:
+    """Flight after flight until closed: a map, then for each flight a target and its keyframes."""
+    engine = prepared_engine(settings, pilot)
     rng = random.Random(settings.choice_seed)
     base = KeyframeSpec(settings.problem, to_fixed(HOME[0]), to_fixed(HOME[1]), settings.res,
                         (outer_level(settings.res),))
     with tempfile.TemporaryDirectory(prefix="nnfractal-pilot-") as tmp:
         home = KeyframeStore.create_or_resume(Path(tmp) / "map", base)
-        queue.put(("status", "mapping the plane to find points on the boundary..."))
+        pilot.status = "mapping the plane to find points on the boundary..."
         home.fill(engine.measure, chunk=engine.chunk_pixels)
         world = home.load(base.levels[0])
-        queue.put(("status", "computing the first keyframes..."))
-        for flight in itertools.count():
-            flown.acquire()
+        pilot.status = "computing the first keyframes..."
+        for number in itertools.count():
+            if not pilot.next_slot():
+                return
             cx, cy = boundary_point(base, world, engine.measure, rng)
-            spec = replace(base, cx=cx, cy=cy)
-            queue.put(("leg", flight, spec))
-            store = KeyframeStore.create_or_resume(Path(tmp) / f"flight{flight}", spec)
-            for level in deeper_levels(spec):
-                store.spec = replace(spec, levels=tuple(range(spec.levels[0], level + 1)))
+            leg = Leg(replace(base, cx=cx, cy=cy))
+            pilot.flights[number] = leg
+            store = KeyframeStore.create_or_resume(Path(tmp) / f"flight{number}", leg.spec)
+            for level in deeper_levels(leg.spec):
+                store.spec = replace(leg.spec, levels=tuple(range(leg.spec.levels[0], level + 1)))
                 store.fill(engine.measure, chunk=engine.chunk_pixels)
                 keyframe = store.load(level)
                 if not both_signs_near_centre(keyframe):
                     break
-                queue.put(("keyframe", flight, keyframe))
-            queue.put(("end", flight))
+                leg.keyframes.append(keyframe)
+            leg.ended = True
 
 
-def prepared_engine(settings: PilotSettings, queue):
-    """The engine with its kernel ready, saying on the queue whether it builds or loads it.
+def prepared_engine(settings: PilotSettings, pilot):
+    """The engine with its kernel ready, saying in `pilot.status` whether the engine process builds or loads it.
 
-    The pilot is terminated when the demo ends, so Taichi would never write
-    its offline cache: after a build the cache is flushed to disk here, and
-    the next demo loads the kernel in seconds.
+    The process writes a build to Taichi's offline cache itself, so the next
+    demo loads the kernel in seconds.
     """
-    from viz.compute.backend import flush_cache, init_backend
-    from viz.compute.engine import build_engine
+    from viz.compute.isolated import IsolatedEngine
 
-    backend = init_backend(settings.arch)
-    width = settings.problem.width
-    building = not backend.is_cached(width)
-    queue.put(("status", f"building the kernel for n={width}: its first use on this machine, up to half a "
-                         "minute (cached afterwards)..." if building
-                         else f"loading the kernel for n={width} from the cache..."))
-    engine = build_engine(settings.problem, backend)
-    engine.prepare()
-    if building:
-        backend, _ = flush_cache(backend)
-        engine = build_engine(settings.problem, backend)
-        engine.prepare()
+    process = pilot.process
+    engine = IsolatedEngine(settings.problem, settings.arch, process)
+    first = process.submit(settings.problem, np.ones(1), np.ones(1))  # the throwaway pixel that builds the kernel
+    while True:
+        if process.kernel is not None:
+            width, building = process.kernel
+            pilot.status = (f"building the kernel for n={width}: its first use on this machine, up to half a "
+                            "minute (cached afterwards)..." if building
+                            else f"loading the kernel for n={width} from the cache...")
+        if wait([first], timeout=0.05).done:
+            break
+    first.result()
     return engine
 
 

@@ -5,7 +5,7 @@ doing (building or loading the kernel, mapping the plane) instead of a
 blank screen.
 
 Two players share one window loop (viz.display.loop.run). `Player` plays a zoom's keyframes in
-and back out. `LivePlayer` flies live: a pilot process (viz.video.autopilot)
+and back out. `LivePlayer` flies live: a pilot thread (viz.video.autopilot)
 sends keyframes towards points on the boundary, and the player zooms in as
 fast as they arrive (at most one 2x per `seconds_per_2x`), flies back out
 when a flight ends, and cross-fades to the next flight.
@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from queue import Empty
 from typing import Protocol
 
 import moderngl
@@ -30,7 +29,6 @@ import numpy as np
 from viz.display.hud import Hud
 from viz.display.loop import RealTime, run
 from viz.display.renderer import Renderer
-from viz.errors import UsageError
 from viz.video.frames import ZoomFrames
 
 #: Refresh rate assumed when the display does not report one.
@@ -166,7 +164,7 @@ class LivePlayer:
 
     def __init__(self, renderer: Renderer, pilot, seconds_per_2x: float) -> None:
         self.renderer = renderer
-        self.process, self.queue, self.flown = pilot
+        self.pilot = pilot  # an autopilot.Pilot, closed with the player
         self.speed = 1.0 / seconds_per_2x
         self.flights: dict[int, Flight] = {}
         self.current: int | None = None
@@ -184,24 +182,16 @@ class LivePlayer:
         return "" if flight is not None and flight.measures else self._status
 
     def _receive(self) -> None:
-        while True:
-            try:
-                message = self.queue.get_nowait()
-            except Empty:
-                break
-            kind, payload = message[0], message[1:]
-            if kind == "error":
-                raise UsageError(payload[0])
-            if kind == "status":
-                self._status = payload[0]
-            elif kind == "leg":
-                self.flights[payload[0]] = Flight(payload[1])
-            elif kind == "keyframe":
-                self.flights[payload[0]].measures.append(payload[1])
-            elif kind == "end":
-                self.flights[payload[0]].ended = True
-        if not self.process.is_alive() and self.queue.empty():
-            raise UsageError(f"the demo's pilot process stopped (exit code {self.process.exitcode})")
+        """Take what the pilot thread has computed since the last frame."""
+        self.pilot.check()
+        self._status = self.pilot.status
+        for number, leg in list(self.pilot.flights.items()):
+            if number not in self.flights:
+                self.flights[number] = Flight(leg.spec)
+            flight = self.flights[number]
+            ended = leg.ended  # read first: once it is set, every keyframe is in the list
+            flight.measures.extend(leg.keyframes[len(flight.measures):])
+            flight.ended = ended
 
     def update(self, t: float, dt: float) -> None:
         """Take the pilot's news, move on to the next flight when this one is home, and fly."""
@@ -233,7 +223,7 @@ class LivePlayer:
             if self.fading is not None:
                 self.fading[0].release()
             self.fading = (old, seconds)
-            self.flown.release()
+            self.pilot.flew(self.current)
         self.current = following
 
     def _draw_fade(self, framebuffer: moderngl.Framebuffer, size: tuple[int, int], seconds: float) -> None:
@@ -254,10 +244,7 @@ class LivePlayer:
 
     def close(self) -> None:
         """Stop the pilot at once (mid-kernel is fine: it keeps nothing) and free the GL objects."""
-        self.process.terminate()
-        self.process.join(timeout=5)
-        self.queue.close()
-        self.queue.cancel_join_thread()
+        self.pilot.close()
         for flight in list(self.flights.values()) + ([self.fading[0]] if self.fading else []):
             flight.release()
         if self._old is not None:

@@ -1,6 +1,7 @@
 """Fill a keyframe store with the engine, reporting progress over the whole zoom rather than per keyframe."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from viz.problem.conditions import PANEL_PRESETS
@@ -22,12 +23,22 @@ def compute_keyframes(store: KeyframeStore, arch: str,
     replaces the guess.
     """
     from viz.compute.isolated import IsolatedEngine
-    from viz.numeric.dd import precision_of
+    from viz.compute.process import EngineProcess
 
     spec = store.spec
     missing = store.missing()
-    # kernels in a child process: Ctrl-C and SIGTERM stop it at once; one child serves both arithmetics
-    engines = {problem.precision: IsolatedEngine(problem, arch) for problem in {spec.problem_at(lv) for lv in missing}}
+    # Ctrl-C and SIGTERM kill the child at once; none starts when nothing is missing
+    with EngineProcess(arch) if missing else contextlib.nullcontext() as process:
+        engines = {problem.precision: IsolatedEngine(problem, arch, process)  # one child serves both arithmetics
+                   for problem in {spec.problem_at(lv) for lv in missing}}
+        return _fill(store, missing, engines, progress)
+
+
+def _fill(store: KeyframeStore, missing: list[int], engines: dict, progress: ZoomProgress) -> FillReport:
+    """Fill the missing keyframes with the engines of each arithmetic, keeping one progress count."""
+    from viz.numeric.dd import precision_of
+
+    spec = store.spec
 
     def measure(xs, ys):
         return engines[precision_of(xs)].measure(xs, ys)

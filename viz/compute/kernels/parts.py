@@ -17,6 +17,8 @@ NONLINEARITY_CODE = {"tanh": 0, "relu": 1, "identity": 2}
 INIT_CODE = {"": 0, "accumulate": 1, "once": 2}
 #: Each hyperparameter's index in a kernel's `hyper` array and its axis codes.
 HYPER_CODE = {name: k for k, name in enumerate(HYPERPARAMETERS)}
+#: The hyperparameters whose axis coordinate is log10(1 - value).
+ONE_MINUS_CODES = frozenset(HYPER_CODE[name] for name, h in HYPERPARAMETERS.items() if h.one_minus)
 #: What an optimiser's update reads, in this order (optimiser_values, make_optimiser).
 OPTIMISER_VALUES = ("weight-decay", "momentum", "beta1", "beta2", "eps")
 
@@ -78,15 +80,20 @@ def make_parts(n: int) -> SimpleNamespace:
         return t if ti.abs(x) <= ti.math.inf else x
 
     @ti.func
-    def hyperparameter(xs: ti.template(), ys: ti.template(), p, hyper: ti.template(), axis_x, axis_y, k,
-                       fixed: ti.template()):
-        """Hyperparameter k (HYPER_CODE) of pixel p: the x or y axis's value where it is one, else
-        `fixed` times its fixed value (1 for a value, 0 for a double-double low part)."""
+    def hyperparameter(xs: ti.template(), ys: ti.template(), p, hyper: ti.template(), axis_x, axis_y,
+                       k: ti.template(), fixed: ti.template()):
+        """Hyperparameter k (HYPER_CODE) of pixel p: from the x or y axis where it is one, else `fixed` times
+        its fixed value; `fixed` is 1 for a value, 0 for a double-double low part.
+
+        An axis carries 10**coordinate (Experiment.values): the value itself, or 1 - value for
+        momentum and the betas, turned back here (fixed - power: the low part's sign flips).
+        """
         v = hyper[k] * fixed
-        if k == axis_x:
-            v = xs[p]
-        if k == axis_y:
-            v = ys[p]
+        if k == axis_x or k == axis_y:
+            power = xs[p] if k == axis_x else ys[p]
+            v = power
+            if ti.static(k in ONE_MINUS_CODES):
+                v = fixed - power
         return v
 
     @ti.func
