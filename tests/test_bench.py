@@ -11,7 +11,8 @@ from viz.problem.spec import ProblemSpec
 
 def test_a_gpu_runs_the_same_windows_at_sizes_that_fill_it():
     cpu, gpu = workloads("cpu"), workloads("cuda")
-    assert [w.spec.window for w in cpu] == [panel_log_window("tanh"), DEFAULT_WINDOW] == [w.spec.window for w in gpu]
+    assert [w.spec.window.floats for w in cpu] == [panel_log_window("tanh"), DEFAULT_WINDOW] == [
+        w.spec.window.floats for w in gpu]
     assert [(w.spec.problem.width, w.spec.problem.steps) for w in cpu] == [(16, 500), (8, 100)] == [
         (w.spec.problem.width, w.spec.problem.steps) for w in gpu]
     assert [w.spec.cols for w in cpu] == [32, 128] and [w.spec.cols for w in gpu] == [256, 1024]

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from viz.cli.app import main
-from viz.compute.kernels.dd import from_dd
 from viz.errors import UsageError
-from viz.sampling.view import exp10_decimal
+from viz.numeric.dd import from_dd
+from viz.numeric.fixed import exp10_decimal
 
 #: A converged and a diverged x on the quick preset's row log10 y = 1.5 (tanh), 1e-5 decades apart.
 ROW = ["--row", "1.5", "--converged", "2.45301", "--diverged", "2.45302", "--preset", "quick"]

@@ -149,7 +149,7 @@ def test_stopped_client_then_rerun_computes_only_missing_tiles(local2, tmp_path,
     import psutil
 
     store = tmp_path / "still.zarr"
-    x0, x1, y0, y1 = PANEL.window
+    x0, x1, y0, y1 = PANEL.window.floats
     argv = [sys.executable, str(ROOT / "tests" / "cluster_client.py"), "local:2", str(store), "tanh", "16", "500",
             repr(x0), repr(x1), repr(y0), repr(y1), "24", "24", "8"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from viz.compute.kernels.dd import dd_to_decimal, from_dd, to_dd, to_dd_array
+from viz.numeric.dd import dd_to_decimal, from_dd, to_dd, to_dd_array
 
 UNIT = Fraction(1, 2 ** 104)
 TOLERANCE = 4.0
@@ -485,3 +485,19 @@ def test_dot2_sums_products_within_twice_the_working_precision(dd, seed, scale):
                  for h, lo, x in zip(a_hi[k], a_lo[k], b[k])]
         error = abs(from_dd(*out[k]) - sum(terms))
         assert error <= 2 * DOT_TERMS * Fraction(1, 2 ** 106) * sum(abs(t) for t in terms), k
+
+
+def test_the_sample_dtype_follows_from_the_precision():
+    import numpy as np
+
+    from viz.numeric.dd import DD_PAIRS, as_samples, dd_pairs, precision_of, sample_dtype
+
+    assert [precision_of(np.empty(1, sample_dtype(p))) for p in ("f64", "dd")] == ["f64", "dd"]
+    pairs = as_samples([[1.5, 2.0]], "dd")  # floats in a dd problem: exact pairs with zero low parts
+    assert pairs.dtype == DD_PAIRS and pairs.shape == (2,) and pairs["hi"].tolist() == [1.5, 2.0]
+    assert not pairs["lo"].any()
+    given = dd_pairs([1.0], [1e-20])
+    assert as_samples(given, "dd")["lo"][0] == 1e-20
+    assert as_samples([3, 4], "f64").dtype == np.float64
+    with pytest.raises(ValueError, match="double-double"):
+        as_samples(given, "f64")  # rounding the pairs away would hide a caller's bug

@@ -13,8 +13,8 @@ import pytest
 from test_check_values import CHECK, POINTS, PROBE, SPEC_CHAOTIC  # noqa: I001
 
 from viz.compute.engine import build_engine
-from viz.compute.kernels.dd import dd_to_decimal
 from viz.errors import UsageError
+from viz.numeric.dd import dd_to_decimal
 from viz.problem import reference_decimal
 from viz.problem.spec import ProblemSpec
 
@@ -60,7 +60,7 @@ def test_dd_engine_matches_decimal_reference_paper_preset(engine_backend, name):
 
 def test_hyperparameter_low_parts_count(engine_backend):
     """A rate's lo part moves the dd result as the decimal reference says (digits float64 cannot hold)."""
-    from viz.compute.kernels.dd import to_dd
+    from viz.numeric.dd import to_dd
 
     rate = "1.00000000000000000000001"  # 1 + 1e-23: float64 rounds it to 1
     engine = build_engine(ProblemSpec("tanh", 8, 100, precision="dd"), engine_backend)

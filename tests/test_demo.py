@@ -15,8 +15,8 @@ import pytest
 from conftest import private_xvfb, run_nnfractal
 
 from viz.display.renderer import read_rgb8
+from viz.numeric.fixed import FRAC_BITS, to_fixed
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS, to_fixed
 from viz.video.demo import Player, pingpong
 from viz.video.frames import ZoomFrames
 from viz.video.keyframes import KeyframeSpec, KeyframeStore

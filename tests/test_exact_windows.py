@@ -7,12 +7,12 @@ import pytest
 
 import viz.cli.app
 from viz.cli import args as cliargs
-from viz.compute.kernels.dd import from_dd
 from viz.explore.bookmarks import from_png
+from viz.numeric.dd import from_dd
+from viz.numeric.fixed import FRAC_BITS
 from viz.outputs import read_png_meta, save_png
 from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS
 
 DEEP = ("1.1", "1.1" + "0" * 19 + "1", "2.3", "2.3" + "0" * 19 + "1")  # 1e-20 decades wide
 
@@ -23,7 +23,7 @@ def parsed_still(*flags):
 
 def test_a_typed_window_keeps_every_digit_and_a_float_like_one_writes_the_same_text_as_before():
     spec = parsed_still("--precision", "dd", "--window", *DEEP)
-    assert spec.window == tuple(Decimal(v) for v in DEEP)
+    assert spec.window.ends == tuple(Decimal(v) for v in DEEP)
     assert spec.as_metadata()["window"] == [1.1, DEEP[1], 2.3, DEEP[3]]
     plain = parsed_still("--window", "-1", "0.5", "0.1", "2")
     assert plain.as_metadata() == StillSpec(plain.problem, (-1.0, 0.5, 0.1, 2.0), 8, 8).as_metadata()
@@ -59,14 +59,12 @@ def test_png_text_keeps_the_digits_and_reopens_at_the_exact_window(tmp_path):
     save_png(path, np.zeros((8, 8, 3), np.uint8), meta=spec.as_metadata())
     assert read_png_meta(path)["window"][1] == DEEP[1]
     saved = from_png(path)
-    assert saved.exact_window == spec.window
-    x0, x1, y0, y1 = saved.window
-    assert x0 < x1 and y0 < y1 and x0 <= 1.1 <= x1  # the float window covers it
+    assert saved.region == spec.window
     old = tmp_path / "old.png"
     save_png(old, np.zeros((8, 8, 3), np.uint8), meta=StillSpec(ProblemSpec("tanh", 8, 100), (-1.0, 2.0, 0.0, 1.5),
                                                                      8, 8).as_metadata())
     back = from_png(old)
-    assert back.window == (-1.0, 2.0, 0.0, 1.5) and back.exact_window is None
+    assert back.region.floats == (-1.0, 2.0, 0.0, 1.5)
 
 
 def test_zoom_takes_a_decimal_centre_to_the_last_bit():
@@ -107,7 +105,8 @@ def test_a_dd_still_computes_distinct_columns_4_decades_past_float64(tmp_path, c
 
 
 def test_dd_pairs_reach_the_engine_as_measure_dd_takes_them(engine_backend):
-    from viz.compute.engine import build_engine, dd_pairs
+    from viz.compute.engine import build_engine
+    from viz.numeric.dd import dd_pairs
 
     spec = StillSpec(ProblemSpec("tanh", 8, 100, precision="dd"), tuple(Decimal(v) for v in ACROSS), 4, 1)
     x_hi, x_lo, y_hi, y_lo = spec.axes_dd()
@@ -136,9 +135,10 @@ def test_zoom_precision_dd_goes_past_float64_where_f64_is_refused():
 
 def test_a_dd_still_in_tiles_carries_its_low_parts_to_the_engine(engine_backend, tmp_path):
     """render/figure1/zoom --cluster: a tile of a dd still is the same pixels as measure_dd on its exact axes."""
-    from viz.compute.engine import DD_PAIRS, build_engine
+    from viz.compute.engine import build_engine
     from viz.compute.tiled import tile_task
     from viz.compute.zarr_store import TileStore
+    from viz.numeric.dd import DD_PAIRS
     from viz.paper.cluster_still import still_grid
 
     spec = StillSpec(ProblemSpec("tanh", 8, 100, precision="dd"), tuple(Decimal(v) for v in ACROSS), 4, 2)

@@ -83,6 +83,6 @@ def test_settings_take_a_panels_steps_and_window():
     home = panel_log_window("minibatch")
     made = settings_for(ExploreRequest(condition="minibatch", panel="minibatch", home=home, preset="quick",
                                        arch="cpu"))
-    assert (made.problem.condition, made.home) == ("minibatch", home)
+    assert (made.problem.condition, made.home.floats) == ("minibatch", home)
     assert (made.preset.width, made.preset.steps) == (8, PANEL_STEPS["minibatch"])
     assert made.preset.name == "custom" and made.presets[0] == made.preset

@@ -17,17 +17,17 @@ def test_explore_on_local2_refines_the_default_view_with_the_engines_samples(tmp
     from viz.cli.explore import request_from
     from viz.compute.engine import build_engine
     from viz.display.hud import status_lines
-    from viz.explore.refiner import coverage
     from viz.explore.settings import settings_for
     from viz.explore.status import status
     from viz.explore.window import Explorer
     from viz.problem.conditions import DEFAULT_WINDOW
+    from viz.sampling.coverage import coverage
     from viz.sampling.lattice import axis_values
 
     args = build_parser().parse_args(["explore", "--cluster", "local:2", "--arch", "cpu", "--preset", "quick",
                                       "--size", "192x108", "--bookmarks", str(tmp_path / "marks.toml")])
     settings = settings_for(request_from(args))
-    assert settings.cluster == "local:2" and settings.home == DEFAULT_WINDOW
+    assert settings.cluster == "local:2" and settings.home.floats == DEFAULT_WINDOW
     settings.vsync = False
     with private_xvfb() as display:
         old = os.environ.get("DISPLAY")

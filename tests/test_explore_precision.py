@@ -14,12 +14,13 @@ from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, find_bookmark, save_bookmark
 from viz.explore.refiner import Refiner
 from viz.explore.settings import ExploreRequest, settings_for
+from viz.numeric.fixed import decimal_to_fixed
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, level_for
 from viz.sampling.picture import picture
 from viz.sampling.scheduler import next_batch
 from viz.sampling.store import SampleStore
-from viz.sampling.view import View, at_limit, decimal_to_fixed
+from viz.sampling.view import View, at_limit
 
 QUICK = ProblemSpec("tanh", 8, 100)
 QUICK_DD = ProblemSpec("tanh", 8, 100, precision="dd")
@@ -91,8 +92,8 @@ def test_a_dd_bookmark_reopens_exactly_and_float64_refuses_it(tmp_path):
 
 def test_a_typed_window_narrower_than_float64_opens_exactly_and_float64_refuses_it():
     made = settings_for(ExploreRequest(home=ACROSS, arch="cpu", size=(64, 36)))
-    assert made.home == tuple(Decimal(v) for v in ACROSS) and made.precision == "auto"
-    view = View.fit(*made.home, 64, 36)
+    assert made.home.ends == tuple(Decimal(v) for v in ACROSS) and made.precision == "auto"
+    view = View.of(made.home, 64, 36)
     x0, x1, y0, y1 = (Decimal(v) for v in ACROSS)
     assert (view.cx, view.cy) == (decimal_to_fixed((x0 + x1) / 2), decimal_to_fixed((y0 + y1) / 2))
     assert view.pixel == float((y1 - y0) / 36) and at_limit(view, "f64") and not at_limit(view, "dd")
@@ -101,4 +102,4 @@ def test_a_typed_window_narrower_than_float64_opens_exactly_and_float64_refuses_
     with pytest.raises(UsageError, match="X0 < X1"):
         settings_for(ExploreRequest(home=(ACROSS[1], ACROSS[0], *ACROSS[2:]), arch="cpu", size=(64, 36)))
     plain = settings_for(ExploreRequest(home=(2.0, 3.0, 1.0, 2.0), arch="cpu", size=(64, 36)))
-    assert plain.home == (2.0, 3.0, 1.0, 2.0)  # a panel's floats stay floats
+    assert plain.home.floats == (2.0, 3.0, 1.0, 2.0)  # a panel's floats read back as themselves

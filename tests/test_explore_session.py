@@ -152,7 +152,7 @@ def near_float64_limit(factor: float, size=(64, 36)) -> View:
 
     from test_exact_windows import ACROSS
 
-    from viz.sampling.view import decimal_to_fixed
+    from viz.numeric.fixed import decimal_to_fixed
 
     x0, x1, y0, y1 = (Decimal(v) for v in ACROSS)
     view = View(decimal_to_fixed((x0 + x1) / 2), decimal_to_fixed((y0 + y1) / 2), 1e-15, *size)

@@ -320,7 +320,7 @@ def test_a_refused_zoom_leaves_no_store_and_the_corrected_command_runs(tmp_path)
 
 def test_a_store_without_keyframes_is_taken_over_but_one_with_keyframes_is_not(tmp_path):
     from viz.errors import UsageError
-    from viz.sampling.view import to_fixed
+    from viz.numeric.fixed import to_fixed
     from viz.video.keyframes import KeyframeSpec, KeyframeStore, outer_level
 
     def spec(steps: int) -> KeyframeSpec:

@@ -15,6 +15,7 @@ import struct
 import tempfile
 import zlib
 from decimal import Context, Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +27,12 @@ import viz.cli.app
 from viz import limits
 from viz.cli import args as cliargs
 from viz.errors import UsageError
-from viz.explore.bookmarks import SavedView, find_bookmark, from_png, save_bookmark
+from viz.explore.bookmarks import SavedView, find_bookmark, from_png, load_bookmarks, save_bookmark
+from viz.numeric.fixed import FRAC_BITS, to_fixed
 from viz.outputs import META_KEY, read_png_meta, save_png
 from viz.paper.stills import StillSpec
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS, View, to_fixed
+from viz.sampling.view import View
 
 STILL = StillSpec(ProblemSpec("tanh", 8, 100), window=(-1.0, 1.0, -1.0, 1.0), cols=16, rows=16).as_metadata()
 
@@ -267,8 +269,8 @@ def test_random_render_flags_give_a_valid_still_or_a_usage_error(res, steps, wid
         return
     assert 1 <= spec.problem.steps <= limits.MAX_STEPS and 1 <= spec.problem.width <= limits.MAX_WIDTH
     assert spec.problem.seed >= 0 and spec.cols >= 1
-    x0, x1, y0, y1 = spec.window
-    assert all(abs(v) <= limits.MAX_LOG10 for v in spec.window) and x0 < x1 and y0 < y1
+    x0, x1, y0, y1 = spec.window.ends
+    assert all(abs(v) <= limits.MAX_LOG10 for v in spec.window.ends) and x0 < x1 and y0 < y1
 
 
 @settings(max_examples=200, deadline=None)
@@ -307,12 +309,11 @@ RECORDS = st.fixed_dictionaries({}, optional={
 
 
 def assert_valid(saved: SavedView) -> None:
-    x0, x1, y0, y1 = saved.window
-    assert x0 < x1 and y0 < y1 and all(abs(v) <= limits.MAX_LOG10 for v in saved.window)
+    x0, x1, y0, y1 = saved.region.ends
+    assert x0 < x1 and y0 < y1 and all(abs(v) <= limits.MAX_LOG10 for v in saved.region.ends)
     assert saved.problem.validate() is saved.problem and saved.cols >= 1 and saved.rows >= 1
-    if saved.centre is not None:
-        assert saved.pixel > 0 and math.isfinite(saved.pixel)
-        saved.view(saved.cols, saved.rows)
+    view = saved.view(saved.cols, saved.rows)
+    assert view.pixel > 0 and math.isfinite(view.pixel)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -352,24 +353,25 @@ def test_random_bookmark_files_give_a_valid_view_or_a_usage_error(tmp_path, reco
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
-def test_bookmark_centres_are_exact_decimals_and_the_old_integers_still_read(tmp_path, suffix):
+def test_bookmark_windows_are_exact_decimals_and_the_old_centres_still_read(tmp_path, suffix):
     old_units = FRAC_BITS - 64  # the old integer form counts 2**-64 decades
     view = View(to_fixed(1.1238) + (12345 << old_units), -to_fixed(2.3017) - (999 << old_units), 1e-12, 320, 180)
     path = tmp_path / f"marks{suffix}"
     save_bookmark(path, "deep", SavedView.of(view, ProblemSpec("tanh", 8, 100)))
-    text = path.read_text()
-    exact = Context(prec=FRAC_BITS + 20)
-    written = [Decimal(c) for c in (json.loads(text)["deep"]["centre"] if suffix == ".json" else
-                                    [line.split('"')[1::2] for line in text.splitlines()
-                                     if line.startswith("centre")][0])]
-    assert written == [exact.divide(Decimal(view.cx), Decimal(2**FRAC_BITS)),
-                       exact.divide(Decimal(view.cy), Decimal(2**FRAC_BITS))]
-    assert all(str(d).startswith(("1.1238000000000005793401348930249383784", "-2.30")) for d in written)
+    record = load_bookmarks(path)["deep"]
+    assert "centre" not in record and "pixel" not in record  # one encoding: the exact window
+    x0, x1, y0, y1 = (Fraction(Decimal(v)) for v in record["window"])
+    assert ((x0 + x1) / 2, (y0 + y1) / 2) == (Fraction(view.cx, 2**FRAC_BITS), Fraction(view.cy, 2**FRAC_BITS))
+    assert (x1 - x0, y1 - y0) == (Fraction(1e-12) * 320, Fraction(1e-12) * 180)
     assert find_bookmark(path, "deep").view(320, 180) == view
-    old = tmp_path / "old.json"
-    old.write_text(json.dumps({"deep": {**STILL, "centre": [str(view.cx >> old_units), str(view.cy >> old_units)],
-                                        "pixel": 1e-12}}))
-    assert find_bookmark(old, "deep").centre == (view.cx, view.cy)
+    exact = Context(prec=FRAC_BITS + 20)
+    rounded = [float(v) for v in (x0, x1, y0, y1)]
+    for centre in ([str(view.cx >> old_units), str(view.cy >> old_units)],  # the oldest: integers of 2**-64
+                   [format(exact.divide(Decimal(c), Decimal(2**FRAC_BITS)), "f") for c in (view.cx, view.cy)]):
+        old = tmp_path / "old.json"  # as written before one encoding: a rounded window, the centre and the pixel
+        old.write_text(json.dumps({"deep": {**STILL, "window": rounded, "cols": 320, "rows": 180,
+                                            "centre": centre, "pixel": 1e-12}}))
+        assert find_bookmark(old, "deep").view(320, 180) == view
 
 
 def test_bookmarks_default_to_the_users_data_folder(tmp_path, monkeypatch):

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from viz.display.hud import Status, digits, hud_lines, status_lines, view_lines, warning_line
-from viz.sampling.view import View, hyper_at, min_pixel, to_fixed, zoom
+from viz.numeric.fixed import to_fixed
+from viz.sampling.view import View, hyper_at, min_pixel, zoom
 
 AXES = ("eta0 (input layer)", "eta1 (output layer)")
 

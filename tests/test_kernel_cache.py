@@ -4,8 +4,9 @@ from __future__ import annotations
 import time
 
 from viz.compute.process import EngineProcess
-from viz.explore.refiner import Refiner, coverage
+from viz.explore.refiner import Refiner
 from viz.problem.spec import ProblemSpec
+from viz.sampling.coverage import coverage
 from viz.sampling.view import View
 
 QUICK = ProblemSpec("tanh", 8, 100)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -10,15 +11,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from viz.errors import UsageError
+from viz.numeric.fixed import FRAC_BITS, to_fixed
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS, to_fixed
+from viz.sampling.lattice import MAX_LEVEL
+from viz.sampling.precision import auto_precision
+from viz.sampling.view import View, min_pixel
 from viz.video.keyframes import (
-    AUTO_MARGIN,
     KeyframeSpec,
     KeyframeStore,
+    auto_dd_from,
     check_spec,
     first_index,
-    float64_deepest,
     keyframe_axes,
     keyframe_values,
     level_for_width,
@@ -183,7 +186,7 @@ def test_a_manifest_written_with_64_fractional_bits_still_opens_at_its_centre(tm
 
 
 def test_dd_keyframes_go_past_the_float64_limit_on_dd_lattice_values(tmp_path):
-    from viz.compute.kernels.dd import from_dd
+    from viz.numeric.dd import from_dd
 
     levels = tuple(range(3, 66))  # level 65: 2.7e-20 decades apart, past float64's 2**-53
     with pytest.raises(UsageError, match="float64 limit"):
@@ -223,11 +226,33 @@ class TwoArithmetics(FakeEngine):
         self.dd_calls = []
 
     def __call__(self, xs, ys):
-        from viz.compute.engine import DD_PAIRS
+        from viz.numeric.dd import DD_PAIRS
 
         dd = xs.dtype == DD_PAIRS
         self.dd_calls.append(dd)
         return super().__call__(xs["hi"], ys["hi"]) + 1000.0 if dd else super().__call__(xs, ys)
+
+
+def float64_deepest(cx: int, cy: int, res: int) -> int:
+    """The deepest level whose res x res keyframe about this centre float64 still resolves (neighbours distinct)."""
+    level = MAX_LEVEL
+    while level > 0 and math.ldexp(1.0, -level) < min_pixel(View(cx, cy, math.ldexp(1.0, -level), res, res)):
+        level -= 1
+    return level
+
+
+@pytest.mark.parametrize("cx", [to_fixed(2.0) + 12345, to_fixed(2.45), to_fixed(-0.3), to_fixed(2.29)])
+def test_auto_switches_keyframes_where_the_explorer_would(cx):
+    """--precision auto's first dd keyframe is the first whose spacing auto_precision (4x float64's
+    smallest pixel) gives to double-double; the keyframe above stays float64."""
+    dd_from = auto_dd_from(cx, to_fixed(1.0), 64)
+
+    def choice(level):
+        view = View(cx, to_fixed(1.0), math.ldexp(1.0, -level), 64, 64)
+        return auto_precision(view.pixel, min_pixel(view))
+
+    assert choice(dd_from) == "dd" and choice(dd_from - 1) == "f64"
+    assert float64_deepest(cx, to_fixed(1.0), 64) - dd_from in (0, 1)
 
 
 def test_auto_computes_float64_down_to_near_its_limit_then_double_double(tmp_path):
@@ -238,9 +263,9 @@ def test_auto_computes_float64_down_to_near_its_limit_then_double_double(tmp_pat
     with pytest.raises(UsageError, match="float64 limit.*--precision auto or dd goes deeper"):
         check_spec(replace(f64_spec, levels=(limit, limit + 1)))
     spec = auto_spec(limit - 4, limit + 3)
-    assert spec.dd_from == limit - AUTO_MARGIN + 1 and check_spec(spec) is spec
+    assert spec.dd_from == limit - 1 and check_spec(spec) is spec  # two levels above the limit: 4x its pixel
     assert [spec.precision_at(level) for level in spec.levels] == ["f64"] * 3 + ["dd"] * 5
-    shallow = auto_spec(limit - 4, limit - AUTO_MARGIN)
+    shallow = auto_spec(limit - 4, limit - 2)
     assert shallow == with_precision(shallow, "f64") and shallow.problem.precision == "f64"  # the f64 store
     assert all(p == "dd" for p in map(with_precision(spec, "dd").precision_at, spec.levels))
     store = KeyframeStore.create_or_resume(tmp_path / "kf", spec)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from viz.numeric.fixed import FRAC_BITS, to_fixed
 from viz.sampling.lattice import (
     MAX_LEVEL,
     TILE,
@@ -18,7 +19,7 @@ from viz.sampling.lattice import (
     view_maps,
     visible,
 )
-from viz.sampling.view import FRAC_BITS, View, to_fixed
+from viz.sampling.view import View
 
 
 def bits(values: np.ndarray) -> list[int]:

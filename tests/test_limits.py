@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from viz import limits
 from viz.errors import UsageError
+from viz.sampling.region import Region
 
 
 @pytest.mark.parametrize("window,needle", [
@@ -20,7 +21,7 @@ from viz.errors import UsageError
 ])
 def test_windows_outside_float64_or_misordered_are_refused(window, needle):
     with pytest.raises(UsageError, match=needle):
-        limits.log10_window(window)
+        Region(*window)
 
 
 def test_a_request_larger_than_memory_names_the_figure():

@@ -10,9 +10,9 @@ import pytest
 from viz.cli import zoom as zoom_cli
 from viz.cli.app import build_parser, main
 from viz.compute import kernel_cache
+from viz.numeric.fixed import to_fixed
 from viz.paper.stills import StillSpec, compute_still
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import to_fixed
 from viz.video.fill import compute_keyframes, panel_warning
 from viz.video.keyframes import KeyframeSpec, KeyframeStore, outer_level
 

@@ -9,8 +9,9 @@ from lattice_points import distinct_points, view_tiles
 
 from viz.compute.process import EngineProcess
 from viz.errors import UsageError
-from viz.explore.refiner import Refiner, coverage
+from viz.explore.refiner import Refiner
 from viz.problem.spec import ProblemSpec
+from viz.sampling.coverage import coverage
 from viz.sampling.lattice import TileKey, axis_values
 from viz.sampling.store import TILE_BYTES, SampleStore
 from viz.sampling.view import View, zoom_at

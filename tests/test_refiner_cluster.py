@@ -63,8 +63,9 @@ class SlotsExecutor:
 
 def test_the_refiner_keeps_one_batch_per_slot_and_files_each_result_once():
     from viz.compute.tiles import TileResult
-    from viz.explore.refiner import Refiner, coverage
+    from viz.explore.refiner import Refiner
     from viz.problem.spec import ProblemSpec
+    from viz.sampling.coverage import coverage
 
     executor = SlotsExecutor(3)
     view = View.fit(*DEFAULT_WINDOW, 64, 48)

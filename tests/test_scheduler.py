@@ -4,12 +4,13 @@ import math
 import numpy as np
 import pytest
 
+from viz.numeric.fixed import to_fixed
 from viz.sampling.boundary import at_full_resolution, boundary_pixels
 from viz.sampling.lattice import TILE, level_for, view_maps
 from viz.sampling.picture import picture
 from viz.sampling.scheduler import BatchSizer, deliver, levels, next_batch, plan
 from viz.sampling.store import SampleStore
-from viz.sampling.view import View, hyper_at, pan, to_fixed, zoom, zoom_at
+from viz.sampling.view import View, hyper_at, pan, zoom, zoom_at
 
 
 def measure(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

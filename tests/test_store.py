@@ -4,10 +4,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from viz.numeric.fixed import FRAC_BITS, to_fixed
 from viz.sampling.lattice import TILE, TileKey, level_for, view_maps
 from viz.sampling.picture import layers, picture
 from viz.sampling.store import TILE_BYTES, SampleStore
-from viz.sampling.view import FRAC_BITS, View, to_fixed, zoom
+from viz.sampling.view import View, zoom
 
 MB = 2 ** 20
 

@@ -6,13 +6,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from viz.numeric.fixed import FRAC_BITS, exp10, to_fixed
 from viz.sampling.view import (
-    FRAC_BITS,
     MAX_PIXEL,
     View,
     at_limit,
     depth,
-    exp10,
     hyper_at,
     log_at,
     min_pixel,
@@ -20,7 +19,6 @@ from viz.sampling.view import (
     pixel_hypers,
     pixel_of,
     resize,
-    to_fixed,
     zoom,
     zoom_at,
 )

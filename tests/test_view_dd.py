@@ -7,26 +7,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from viz.compute.kernels.dd import from_dd
-from viz.sampling.lattice import MAX_LEVEL_DD, level_for, max_level, sample_values, sample_values_dd
-from viz.sampling.view import (
+from viz.numeric.dd import from_dd
+from viz.numeric.fixed import (
     FRAC_BITS,
     OLD_FRAC_BITS,
-    View,
-    at_limit,
     decimal_to_fixed,
     exp10,
     exp10_dd,
     fixed_to_decimal,
     from_old_fixed,
-    hyper_at,
-    hyper_at_dd,
-    min_pixel,
-    pixel_hypers,
-    pixel_hypers_dd,
     to_fixed,
-    zoom,
 )
+from viz.sampling.lattice import MAX_LEVEL_DD, level_for, max_level, sample_values, sample_values_dd
+from viz.sampling.view import View, at_limit, hyper_at, hyper_at_dd, min_pixel, pixel_hypers, pixel_hypers_dd, zoom
 
 #: Relative agreement a double-double pair must reach (SPEC of issue 17: 2**-104).
 DD_REL = Fraction(1, 2 ** 104)

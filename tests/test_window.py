@@ -13,9 +13,9 @@ from lattice_points import distinct_points
 
 from viz.colour.equalise import sign_from_rgb
 from viz.display.hud import hud_lines
-from viz.explore.refiner import coverage
 from viz.explore.status import status
 from viz.problem.conditions import DEFAULT_WINDOW, PRESETS, home_window, panel_log_window
+from viz.sampling.coverage import coverage
 from viz.sampling.lattice import axis_map, level_for, sample_values
 from viz.sampling.view import View, hyper_at, log_at, pixel_of, zoom
 

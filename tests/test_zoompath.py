@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from viz.colour.equalise import equalise, to_rgb8
 from viz.display.renderer import read_rgb8
+from viz.numeric.fixed import FRAC_BITS
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import FRAC_BITS
 from viz.video.frames import ZoomFrames
 from viz.video.keyframes import KeyframeSpec, keyframe_axes
 from viz.video.path import FRAMES_PER_2X, ZoomPath, blend_weight, layer_levels, reference_frame

@@ -72,20 +72,6 @@ def log10_value(name: str, value: float) -> float:
     return value
 
 
-def log10_window(window) -> tuple[float, float, float, float]:
-    """A view X0 X1 Y0 Y1 in log10 units: four finite numbers in range, each axis increasing."""
-    try:
-        window = tuple(float(v) for v in window)
-    except (TypeError, ValueError, OverflowError):
-        window = ()
-    if len(window) != 4 or not all(math.isfinite(v) for v in window):
-        raise UsageError(f"the window must be four finite numbers X0 X1 Y0 Y1, got {' '.join(map(repr, window))}")
-    x0, x1, y0, y1 = (log10_value("the window", v) for v in window)
-    if not (x0 < x1 and y0 < y1):
-        raise UsageError(f"the window needs X0 < X1 and Y0 < Y1, got {x0:g} {x1:g} {y0:g} {y1:g}")
-    return x0, x1, y0, y1
-
-
 def _decimal(value) -> Decimal | None:
     """A decimal string, Decimal, int or float (its exact binary value) as a finite Decimal, else None."""
     if isinstance(value, str) and len(value) > MAX_DECIMAL_CHARS:
@@ -117,7 +103,8 @@ def decimal_log10(name: str, value) -> Decimal:
 
 
 def decimal_window(window) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    """`log10_window` keeping every digit: four exact Decimals, each axis increasing (compared exactly)."""
+    """A view X0 X1 Y0 Y1 in log10 units, every digit kept: four exact Decimals in range, each axis increasing
+    (compared exactly); sampling.region.Region is built through it."""
     window = tuple(window) if isinstance(window, (tuple, list)) else ()
     if len(window) != 4 or any(_decimal(v) is None for v in window):
         raise UsageError("the window must be four finite numbers X0 X1 Y0 Y1, got "

@@ -132,10 +132,10 @@ def measure_explore(seconds: float = 10.0, size: tuple[int, int] = (1280, 720), 
 
     With boundary_size, the boundary-first comparison follows (`measure_boundary_first`).
     """
-    from viz.explore.refiner import coverage
     from viz.explore.settings import Settings
     from viz.explore.window import Explorer
     from viz.problem.spec import ProblemSpec
+    from viz.sampling.coverage import coverage
     from viz.sampling.view import pixel_of
 
     chosen = PRESETS[preset]

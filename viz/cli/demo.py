@@ -6,7 +6,6 @@ from pathlib import Path
 
 from viz.cli import args as cliargs
 from viz.compute.backend import ARCHES
-from viz.errors import UsageError
 from viz.problem.conditions import CONDITIONS, PRESETS
 from viz.problem.spec import ProblemSpec
 from viz.video.keyframes import KeyframeStore
@@ -77,15 +76,15 @@ def keyframe_player(args: argparse.Namespace):
 
 def live_player(args: argparse.Namespace):
     """Check the live settings now; the pilot starts with the window (grey until its first keyframe)."""
-    from viz.compute.backend import cuda_available
+    from viz.compute.capabilities import capabilities
     from viz.video import autopilot as autopilot
     from viz.video.demo import LivePlayer
+    from viz.video.keyframes import check_res
 
-    arch = args.arch if args.arch != "auto" else ("cuda" if cuda_available() else "cpu")
-    preset = PRESETS[args.preset or ("paper" if arch == "cuda" else "quick")]
+    caps = capabilities(args.arch)
+    arch, preset = caps.arch, PRESETS[args.preset or caps.default_preset]
     res = LIVE_RES[arch] if args.res is None else args.res
-    if res < 8:
-        raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {res}")
+    check_res(res)
     settings = autopilot.PilotSettings(ProblemSpec(args.condition, preset.width, preset.steps, args.seed), res, arch)
 
     def make(renderer, _rate):

@@ -62,15 +62,15 @@ def run(args: argparse.Namespace) -> int:
 
 def run_uncertainty(args: argparse.Namespace) -> int:
     """The uncertainty exponent of a --panel's or --window's view, resumable through its --json checkpoint."""
-    from viz import limits
     from viz.outputs import check_writable
     from viz.paper.uncertainty_run import UncertaintyJob, log10_sides, measure_uncertainty, plot
+    from viz.sampling.region import Region
 
     if args.paths:
         raise UsageError("dim --method uncertainty measures a --panel or a --window, not stored images")
     if args.cluster:
         raise UsageError("dim --method uncertainty runs on this machine (no --cluster yet)")
-    window = limits.log10_window([float(v) for v in cliargs.log_window(args)])
+    window = Region.of(cliargs.log_window(args)).floats
     problem = cliargs.problem_spec(args).validate()
     json_path = check_writable(args.json or f"uncertainty-{problem.condition}.json", (".json",))
     plot_path = check_writable(args.plot, (".png",)) if args.plot else None

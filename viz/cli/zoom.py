@@ -10,22 +10,23 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 from viz import limits
 from viz.cli import args as cliargs
+from viz.compute.capabilities import capabilities
 from viz.errors import UsageError
+from viz.numeric.fixed import decimal_to_fixed, to_fixed
 from viz.outputs import check_writable
 from viz.problem.conditions import PANEL_WINDOWS, panel_log_window
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import max_level
-from viz.sampling.view import decimal_to_fixed, exact_to_fixed, to_fixed
 from viz.video.encode import encode_zoom
 from viz.video.fill import panel_warning
 from viz.video.keyframes import (
     KeyframeSpec,
     KeyframeStore,
+    check_res,
     check_spec,
     level_for_width,
     outer_level,
@@ -86,13 +87,7 @@ def target(args: argparse.Namespace) -> tuple[ProblemSpec, tuple[int, int], floa
 
         saved = from_png(args.still) if args.still else find_bookmark(
             args.bookmarks or default_file(), args.bookmark)
-        if saved.exact_window is not None:  # a still narrower than float64 resolves: its exact centre and width
-            x0, x1, y0, y1 = (Fraction(v) for v in saved.exact_window)
-            centre = saved.centre or (exact_to_fixed((x0 + x1) / 2), exact_to_fixed((y0 + y1) / 2))
-            return saved.problem, centre, float(max(x1 - x0, y1 - y0))
-        x0, x1, y0, y1 = saved.window
-        centre = saved.centre or (to_fixed((x0 + x1) / 2), to_fixed((y0 + y1) / 2))
-        return saved.problem, centre, max(x1 - x0, y1 - y0)
+        return saved.problem, saved.region.fixed_centre, float(max(saved.region.spans))
     problem = cliargs.problem_spec(args)
     if args.panel:
         x0, x1, y0, y1 = panel_log_window(args.panel)
@@ -106,8 +101,7 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
     --bookmark included: the flag, not the saved view, chooses it)."""
     problem, (cx, cy), width = target(args)
     deepest_possible = max_level("f64" if args.precision == "f64" else "dd")
-    if args.res < 8:
-        raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {args.res}")
+    check_res(args.res)
     first = outer_level(args.res)
     if args.keyframes is not None:
         if args.keyframes < 2:
@@ -124,9 +118,9 @@ def keyframe_spec(args: argparse.Namespace) -> KeyframeSpec:
     levels = zoom_levels(args.res, min(deepest, deepest_possible + 1))
     spec = KeyframeSpec(problem, cx=cx, cy=cy, res=args.res, levels=levels)
     spec = check_spec(with_precision(spec, args.precision))
-    if spec.problem.precision == "dd" and args.arch == "cuda":
-        raise UsageError(f"this zoom's keyframes from level {spec.dd_from} on are past float64's limit and computed in "
-                         "double-double, which runs on the CPU only (no CUDA port yet); use --arch cpu")
+    if spec.problem.precision == "dd":
+        past = f"this zoom's keyframes from level {spec.dd_from} on are past float64's limit, computed in --precision"
+        capabilities(args.arch, check_driver=False).require("dd", past)
     return spec
 
 

@@ -35,10 +35,16 @@ class Capabilities:
             raise UsageError(f"{what} {precision}: {reason}; use --arch cpu")
 
 
-def capabilities(arch: str) -> Capabilities:
-    """The capabilities of what --arch asks for (auto resolved: CUDA where a driver is present), checked."""
+def capabilities(arch: str, check_driver: bool = True) -> Capabilities:
+    """The capabilities of what --arch asks for (auto resolved: CUDA where a driver is present), checked.
+
+    With check_driver False a named arch is taken as named, its driver
+    unprobed: what refuses a flag combination (dd with --arch cuda) says
+    why whether or not this machine has the driver, and an arch already
+    running needs no probe.
+    """
     from viz.compute.backend import resolve_arch
 
-    resolved = resolve_arch(arch)
+    resolved = arch if not check_driver and arch in ("cpu", "cuda") else resolve_arch(arch)
     precisions = tuple(p for p, arches in PRECISION_ARCHES.items() if resolved in arches)
     return Capabilities(resolved, precisions, "paper" if resolved == "cuda" else "quick")

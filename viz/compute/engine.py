@@ -16,23 +16,11 @@ from viz.compute.backend import Backend
 from viz.compute.kernels.choice import Kernel, build_kernel, dd_layout_for
 from viz.compute.kernels.parts import HYPER_CODE, INIT_CODE, NONLINEARITY_CODE
 from viz.errors import UsageError
+from viz.numeric.dd import as_samples
 from viz.problem.arrays import Problem, load_problem
 from viz.problem.conditions import CONDITIONS, Condition
 from viz.problem.experiment import HYPERPARAMETERS, PAPER_EXPERIMENT, Experiment
 from viz.problem.spec import ProblemSpec
-
-#: A double-double hyperparameter array: each element the unevaluated sum hi + lo.
-DD_PAIRS = np.dtype([("hi", np.float64), ("lo", np.float64)])
-
-
-def dd_pairs(hi, lo) -> np.ndarray:
-    """One DD_PAIRS array from the high and low parts (same shape)."""
-    hi, lo = np.asarray(hi, np.float64), np.asarray(lo, np.float64)
-    if hi.shape != lo.shape:
-        raise ValueError("hi and lo parts must have the same shape")
-    pairs = np.empty(hi.shape, DD_PAIRS)
-    pairs["hi"], pairs["lo"] = hi, lo
-    return pairs
 
 
 class Engine:
@@ -81,19 +69,16 @@ class Engine:
     def measure(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """One float64 per pair (x, y): hyperparameter values, not their logs.
 
-        A double-double engine also takes DD_PAIRS arrays (see `dd_pairs`):
-        hyperparameters past float64's resolution, in one array each, so
-        they pass through the compute loop and the worker's pipe unchanged.
+        A double-double engine takes its samples as numeric.dd.DD_PAIRS
+        arrays (floats too: their low parts are zero): hyperparameters past
+        float64's resolution, in one array each, so they pass through the
+        compute loop and the worker's pipe unchanged.
         """
-        if DD_PAIRS in (np.asarray(xs).dtype, np.asarray(ys).dtype):
-            xs, ys = np.asarray(xs, DD_PAIRS).ravel(), np.asarray(ys, DD_PAIRS).ravel()
-            return self.measure_dd(xs["hi"], ys["hi"], xs["lo"], ys["lo"])[0]
-        xs = np.ascontiguousarray(np.asarray(xs, dtype=np.float64).ravel())
-        ys = np.ascontiguousarray(np.asarray(ys, dtype=np.float64).ravel())
+        xs, ys = as_samples(xs, self.precision), as_samples(ys, self.precision)
         if xs.shape != ys.shape:
             raise ValueError("xs and ys must have the same number of values")
         if self.precision == "dd":
-            return self.measure_dd(xs, ys)[0]
+            return self.measure_dd(xs["hi"], ys["hi"], xs["lo"], ys["lo"])[0]
         out = np.empty_like(xs)
         if xs.size:
             self._train(xs, ys, out)
@@ -198,11 +183,7 @@ def build_engine(spec: ProblemSpec, backend: Backend, early_stop: bool = True) -
 
 def dd_kernel(backend: Backend, width: int) -> Kernel:
     """The double-double kernel for a width on this backend, built at its first use and kept beside the float64 ones."""
-    try:
-        layout = dd_layout_for(backend.arch, width)
-    except ValueError as exc:
-        raise UsageError(f"--precision dd: {exc}") from None
-    key = (layout, width)
+    key = (dd_layout_for(backend.arch, width), width)
     if key not in backend.kernels:
-        backend.kernels[key] = build_kernel(layout, width)  # type: ignore[index]
+        backend.kernels[key] = build_kernel(key[0], width)  # type: ignore[index]
     return backend.kernels[key]  # type: ignore[index]

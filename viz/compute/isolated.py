@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz.compute.engine import DD_PAIRS, chunk_pixels, flops_per_run, load_arrays
+from viz.compute.engine import chunk_pixels, flops_per_run, load_arrays
 from viz.compute.process import EngineProcess
+from viz.numeric.dd import as_samples
 from viz.problem.spec import ProblemSpec
 
 
@@ -42,11 +43,9 @@ class IsolatedEngine:
     def measure(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """One float64 per pair (x, y); an interrupt kills the child at once and goes on.
 
-        Double-double hyperparameters (engine.DD_PAIRS arrays) go to the child as they are.
+        Double-double hyperparameters (numeric.dd.DD_PAIRS arrays) go to the child as they are.
         """
-        dtype = DD_PAIRS if DD_PAIRS in (np.asarray(xs).dtype, np.asarray(ys).dtype) else np.float64
-        xs = np.ascontiguousarray(np.asarray(xs, dtype=dtype).ravel())
-        ys = np.ascontiguousarray(np.asarray(ys, dtype=dtype).ravel())
+        xs, ys = as_samples(xs, self.spec.precision), as_samples(ys, self.spec.precision)
         if xs.shape != ys.shape:
             raise ValueError("xs and ys must have the same number of values")
         measures = self._call(lambda: self.process.submit(self.spec, xs, ys).result().values)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viz.errors import UsageError
+from viz.numeric.dd import as_samples
 from viz.problem.spec import ProblemSpec
 
 #: The worker's own arch ("auto", "cpu" or "cuda"), read from its environment at its first tile.
@@ -104,12 +105,12 @@ def warm(spec: ProblemSpec) -> str:
 def measure_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """The float64 measures of the pixels xs (columns) by ys (rows, row 0 = bottom): hyperparameter values, not logs.
 
-    A double-double problem's values may be engine.DD_PAIRS, which reach the engine with their low parts.
+    A double-double problem's values are numeric.dd.DD_PAIRS (`as_samples`), which reach the engine with
+    their low parts.
     """
-    from viz.compute.engine import DD_PAIRS
     from viz.compute.loop import compute_pixels, still_order
 
-    xs, ys = (a if a.dtype == DD_PAIRS else np.asarray(a, np.float64) for a in map(np.asarray, (xs, ys)))
+    xs, ys = as_samples(xs, spec.precision), as_samples(ys, spec.precision)
     grid_x, grid_y = np.tile(xs, ys.size), np.repeat(ys, xs.size)  # row by row from the bottom
     engine = cached_engine(spec)
     values = np.full(grid_x.size, np.nan)
@@ -121,7 +122,7 @@ def measure_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarra
 def measure_points(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """The float64 measures of scattered pairs (xs[i], ys[i]), in the given order: the explorer's batches.
 
-    A double-double problem's pairs may be DD_PAIRS arrays; they reach the engine as they are.
+    A double-double problem's pairs may be numeric.dd.DD_PAIRS arrays; they reach the engine as they are.
     """
     from viz.compute.loop import compute_pixels
 

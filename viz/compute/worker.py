@@ -86,7 +86,7 @@ def _first_use(spec, backend) -> bool | None:
 
         try:
             layout = dd_layout_for(backend.arch, spec.width)
-        except ValueError:
+        except UsageError:
             return None  # no such kernel here: build_engine says so in one line
         return None if (layout, spec.width) in backend.kernels else True
     return None if spec.width in backend.kernels else not backend.is_cached(spec.width)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from viz.sampling.view import FRAC_BITS, View, at_limit, depth, exp10_decimal, hyper_at
+from viz.numeric.fixed import FRAC_BITS, exp10_decimal
+from viz.sampling.view import View, at_limit, depth, hyper_at
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ Public face (what the other subpackages import from here):
 - actions: ACTIONS, help_lines
 - background: open_refiner
 - batches: Batches, InFlight (the refiner's batches out, never handed out twice)
-- bookmarks: default_file, find_bookmark, from_png
-- refiner: Refiner, coverage
+- bookmarks: SavedView, default_file, find_bookmark, from_png, is_explorer_view
+- refiner: Refiner
 - session: Session
 - settings: ExploreRequest, Settings, settings_for
 - window: Explorer

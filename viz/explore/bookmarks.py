@@ -1,50 +1,39 @@
 """Saved views: named bookmarks in a TOML or JSON file, and the view a PNG of ours carries.
 
 A saved view is the problem (a ProblemSpec, its fields flat in the record),
-the window in log10 units [x0, x1, y0, y1] and its size in pixels, as a
-still's PNG text has them (viz.paper.stills.StillSpec), plus, when
-the explorer saved it, the exact fixed-point centre and the pixel size, so
-that reopening a deep view loses no bit. The centre is an integer of
-2**-FRAC_BITS decades; it is written as the exact decimal it stands for
-("1.1238000...", every digit kept, readable and editable), and the older
-form, an integer of 2**-64 decades as a digit string, is still read. Files are read within the limits
-of viz.limits; anything malformed is refused with one line that names the
-file, the bookmark and the field.
+the region on screen and its size in pixels, as a still's PNG text has them
+(viz.paper.stills.StillSpec). The region is written once, as its exact ends
+(sampling.region: a number where it reads back as the end, else the exact
+decimal string), so reopening a deep view loses no bit: an explorer view's
+edges are binary fractions, whose decimals end. Records written before kept
+the exact view as a fixed-point centre (the exact decimal it stands for, or
+in the oldest form an integer of 2**-64 decades) and a pixel size beside a
+rounded window; they still read, to the same view. Files are read within
+the limits of viz.limits; anything malformed is refused with one line that
+names the file, the bookmark and the field.
 """
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass
-from decimal import Context, Decimal, InvalidOperation
-from fractions import Fraction
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import tomllib
 
 from viz import limits
 from viz.errors import UsageError
+from viz.numeric.fixed import decimal_to_fixed, from_fixed, from_old_fixed
 from viz.outputs import atomic_write, read_png_meta
-from viz.paper.stills import window_value
 from viz.problem.conditions import CONDITIONS, READOUTS
 from viz.problem.spec import PRECISIONS, ProblemSpec
-from viz.sampling.view import (
-    FRAC_BITS,
-    View,
-    check_window,
-    decimal_to_fixed,
-    fixed_to_decimal,
-    from_fixed,
-    from_old_fixed,
-)
+from viz.sampling.region import Region
+from viz.sampling.view import View
 
 SUFFIXES = (".toml", ".json")
-#: Decimal places of a double-double view's window in its record: 1e-36 decades, 1e-5 of a pixel at
-#: double-double's limit (3e-31 decades).
-WINDOW_PLACES = 36
-WINDOW_QUANTUM = Decimal(1).scaleb(-WINDOW_PLACES)
-_EXACT = Context(prec=80)
+#: The "source" of an explorer view's record: a screenshot's pixels are the window's picture, HUD and all.
+EXPLORER = "explorer"
 
 
 def default_file() -> Path:
@@ -53,14 +42,9 @@ def default_file() -> Path:
     return Path(data) / "nnfractal" / "bookmarks.toml"
 
 
-def centre_text(fixed: int) -> str:
-    """The exact decimal a fixed-point centre stands for, always with a decimal point."""
-    text = format(fixed_to_decimal(fixed), "f")
-    return text if "." in text else text + ".0"
-
-
 def centre_fixed(text: str) -> int:
-    """A centre written by centre_text (nearest fixed point), or in the older integer form; ValueError if neither."""
+    """An older record's centre: an exact decimal (nearest fixed point) or an integer of 2**-64 decades;
+    ValueError if neither."""
     if not isinstance(text, str) or len(text) > 200:
         raise ValueError(text)
     if "." not in text and "e" not in text.lower():
@@ -77,42 +61,39 @@ def centre_fixed(text: str) -> int:
 
 @dataclass(frozen=True)
 class SavedView:
-    """A view and the problem it shows."""
+    """A view and the problem it shows: the problem, the exact region on screen and its size in pixels."""
 
     problem: ProblemSpec
-    window: tuple[float, float, float, float]  # log10 x0, x1, y0, y1
+    region: Region  # given as a Region or its four ends, kept as a Region
     cols: int
     rows: int
-    centre: tuple[int, int] | None = None  # exact fixed-point centre, when known
-    pixel: float | None = None
-    exact_window: tuple[Decimal, Decimal, Decimal, Decimal] | None = None  # when the text had digits past float64
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "region", Region.of(self.region))
 
     @classmethod
     def of(cls, view: View, problem: ProblemSpec) -> SavedView:
-        """The record of an explorer view; a double-double one keeps its window's digits past float64 too."""
-        cx, cy = from_fixed(view.cx), from_fixed(view.cy)
-        w, h = view.spans
-        exact = exact_window(view) if problem.precision == "dd" else None
-        window = covering_floats(exact) if exact else (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
-        return cls(problem, window, view.cols, view.rows, (view.cx, view.cy), view.pixel, exact)
+        """The record of an explorer view: its exact region (every bit of centre and pixel) and its size."""
+        return cls(problem, view.region, view.cols, view.rows)
+
+    @property
+    def window(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """The region's exact ends (log10 x0, x1, y0, y1)."""
+        return self.region.ends
 
     def view(self, cols: int, rows: int) -> View:
         """The saved view in a cols x rows window: exact when sizes match, else the same region fitted."""
-        x0, x1, y0, y1 = self.window
-        if self.centre is None or self.pixel is None:
-            return View.fit(x0, x1, y0, y1, cols, rows)
-        pixel = self.pixel if (cols, rows) == (self.cols, self.rows) else max(
-            self.pixel * self.cols / cols, self.pixel * self.rows / rows)
-        return View(self.centre[0], self.centre[1], pixel, cols, rows)
+        return View.of(self.region, cols, rows)
 
     def record(self) -> dict:
-        """Plain values for a bookmark file or PNG text (a superset of a still's metadata)."""
-        window = [window_value(v) for v in self.exact_window] if self.exact_window else list(self.window)
-        data = {**self.problem.as_metadata(), "window": window, "cols": self.cols, "rows": self.rows}
-        if self.centre is not None and self.pixel is not None:
-            data["centre"] = [centre_text(self.centre[0]), centre_text(self.centre[1])]
-            data["pixel"] = self.pixel
-        return data
+        """Plain values for a bookmark file or PNG text: a still's metadata, marked as an explorer view."""
+        return {**self.problem.as_metadata(), "window": self.region.record(), "cols": self.cols, "rows": self.rows,
+                "source": EXPLORER}
+
+
+def is_explorer_view(record: dict) -> bool:
+    """Whether PNG text or a record is an explorer view's (its pixels a picture, not a still's measures)."""
+    return record.get("source") == EXPLORER or "centre" in record or "pixel" in record  # or written before "source"
 
 
 def _field(record: dict, name: str, kind, where: str):
@@ -148,10 +129,7 @@ def parse_record(record, where: str) -> SavedView:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise UsageError(f"{where}: 'seed' must be an integer, got {seed!r}")
     try:
-        # beside exact strings a number stands for its shortest decimal: what StillSpec.as_metadata wrote it for
-        exact = (limits.decimal_window([Decimal(repr(v)) if isinstance(v, float) else v for v in window])
-                 if any(isinstance(v, str) for v in window) else None)
-        window = covering_floats(exact) if exact else check_window(window)
+        region = Region.of(window)  # a number stands for its shortest decimal, as region.record() writes it
     except UsageError as exc:
         raise UsageError(f"{where}: 'window' must be x0 < x1, y0 < y1 in log10 units: {exc}") from None
     try:
@@ -161,48 +139,27 @@ def parse_record(record, where: str) -> SavedView:
             raise UsageError(f"cols and rows must be positive, got {cols} and {rows}")
     except UsageError as exc:
         raise UsageError(f"{where}: {exc}") from None
+    if "centre" in record or "pixel" in record:  # written before one encoding: the exact view, as it was shown
+        region = _old_region(record, cols, rows, where)
+    return SavedView(problem, region, cols, rows)
+
+
+def _old_region(record: dict, cols: int, rows: int, where: str) -> Region:
+    """The exact region of the view an older record's fixed-point centre and pixel size name (they took
+    precedence over its window); UsageError naming `where` if they are malformed."""
     centre, pixel = record.get("centre"), record.get("pixel")
-    if centre is not None or pixel is not None:
-        try:
-            if not isinstance(centre, list) or len(centre) != 2:
-                raise ValueError(centre)
-            centre = (centre_fixed(centre[0]), centre_fixed(centre[1]))
-            limits.log10_value("the centre", from_fixed(centre[0]))
-            limits.log10_value("the centre", from_fixed(centre[1]))
-            pixel = limits.positive("'pixel'", float(pixel))
-        except (TypeError, ValueError, OverflowError):
-            raise UsageError(f"{where}: 'centre' must be two integer strings (fixed point) or decimal strings "
-                             "(log10) and 'pixel' a positive number") from None
-        except UsageError as exc:
-            raise UsageError(f"{where}: {exc}") from None
-    return SavedView(problem, window, cols, rows, centre, pixel, exact)
-
-
-def exact_window(view: View) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    """A view's log10 window to WINDOW_PLACES decimal places: every digit past float64 that a deep view needs."""
-    ends = []
-    for centre, n in ((view.cx, view.cols), (view.cy, view.rows)):
-        half = Fraction(view.pixel) * n / 2
-        for end in (Fraction(centre, 1 << FRAC_BITS) - half, Fraction(centre, 1 << FRAC_BITS) + half):
-            value = _EXACT.divide(Decimal(end.numerator), Decimal(end.denominator))
-            ends.append(value.quantize(WINDOW_QUANTUM, context=_EXACT))
-    return tuple(ends)
-
-
-def covering_floats(window: tuple[Decimal, ...]) -> tuple[float, float, float, float]:
-    """The smallest float64 window that holds an exact one (x0 < x1 even where float64 cannot tell them apart)."""
-    x0, x1, y0, y1 = window
-    return _float_below(x0), _float_above(x1), _float_below(y0), _float_above(y1)
-
-
-def _float_below(value: Decimal) -> float:
-    near = float(value)
-    return near if Decimal(near) <= value else math.nextafter(near, -math.inf)
-
-
-def _float_above(value: Decimal) -> float:
-    near = float(value)
-    return near if Decimal(near) >= value else math.nextafter(near, math.inf)
+    try:
+        if not isinstance(centre, list) or len(centre) != 2:
+            raise ValueError(centre)
+        cx, cy = centre_fixed(centre[0]), centre_fixed(centre[1])
+        limits.log10_value("the centre", from_fixed(cx))
+        limits.log10_value("the centre", from_fixed(cy))
+        return View(cx, cy, limits.positive("'pixel'", float(pixel)), cols, rows).region
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{where}: 'centre' must be two integer strings (fixed point) or decimal strings "
+                         "(log10) and 'pixel' a positive number") from None
+    except UsageError as exc:
+        raise UsageError(f"{where}: {exc}") from None
 
 
 def _suffix(path: Path) -> str:

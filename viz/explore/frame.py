@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from viz.colour.scale import ColourScale
-from viz.explore.refiner import coverage
+from viz.sampling.coverage import coverage
 from viz.sampling.picture import picture
 from viz.sampling.view import View
 

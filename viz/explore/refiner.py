@@ -23,55 +23,16 @@ quitting never waits for a kernel.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import numpy as np
-
 from viz.compute.executor import Executor
 from viz.errors import UsageError
 from viz.explore.batches import Batches, Job
 from viz.problem.spec import ProblemSpec
-from viz.sampling.lattice import TileKey, view_maps, visible
-from viz.sampling.scheduler import BatchSizer, deliver, levels, next_batch
+from viz.sampling.scheduler import BatchSizer, deliver, next_batch
 from viz.sampling.store import SampleStore
 from viz.sampling.view import View
 
 #: Wall time a batch should take: bounds how long a view change waits for the worker.
 BATCH_SECONDS = 0.1
-
-
-@dataclass
-class Coverage:
-    """How much of a view is computed: per level, coarsest first, (level, computed, needed)."""
-
-    levels: list[tuple[int, int, int]] = field(default_factory=list)
-
-    @property
-    def fraction(self) -> float:
-        """Computed share of all samples the view needs, over every level."""
-        needed = sum(n for _, _, n in self.levels)
-        return sum(c for _, c, _ in self.levels) / needed if needed else 1.0
-
-    @property
-    def coarse_done(self) -> bool:
-        """Whether the coarsest level is complete: the whole window shows something."""
-        return bool(self.levels) and self.levels[0][1] == self.levels[0][2]
-
-
-def coverage(view: View, store: SampleStore) -> Coverage:
-    """Count the samples of each of the view's levels that the store holds (reads the store only)."""
-    counts = []
-    for level in levels(view, precision=store.precision):
-        mx, my = view_maps(view, level)
-        done = 0
-        for ty in my.tiles:
-            rows = visible(my, ty)
-            for tx in mx.tiles:
-                tile = store.get(TileKey(level, tx, ty))
-                if tile is not None:
-                    done += int(np.count_nonzero(~np.isnan(tile[rows, visible(mx, tx)])))
-        counts.append((level, done, mx.count * my.count))
-    return Coverage(counts)
 
 
 class Refiner:

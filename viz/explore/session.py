@@ -55,7 +55,7 @@ class Session:
         self.files = Files(self, grab)
         self.arithmetic = Arithmetic(settings.precision, capabilities(settings.arch).supports("dd"))
         start = settings.start
-        self.view = start.view(*size) if start else View.fit(*settings.home, *size)
+        self.view = start.view(*size) if start else View.of(settings.home, *size)
         self.moved_at = -math.inf
         self.arithmetic.follow(self.view)
         if self.arithmetic.mode == "auto" and start is not None and start.problem.precision != self.arithmetic.current:
@@ -65,7 +65,7 @@ class Session:
         self.frame = Frame(self.view, self.refiner.store, split=settings.problem.readout != "probe")
         self.check_colours = False  # a switch of problem waits for its coarse picture to judge the view
         if settings.start is None:
-            self.say_if_widened(settings.home)
+            self.say_if_widened(settings.home.ends)
 
     # -- what the actions change ----------------------------------------------
 

@@ -16,7 +16,8 @@ from viz.explore.bookmarks import SavedView, default_file, find_bookmark, from_p
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset
 from viz.problem.spec import PAPER_SEED, ProblemSpec
 from viz.sampling.precision import PRECISION_MODES
-from viz.sampling.view import View, check_window, min_pixel
+from viz.sampling.region import Region
+from viz.sampling.view import View, min_pixel
 
 #: Smallest window side the explorer opens, in pixels.
 MIN_SIDE = 16
@@ -27,7 +28,7 @@ class Settings:
     """What the explorer starts with: the problem whole (its precision is the session's to choose)."""
 
     problem: ProblemSpec
-    home: tuple  # log10 window to open at when no saved view is: floats, or a typed window's exact Decimals
+    home: Region  # the window to open at when no saved view is (given as a Region or its four ends)
     presets: tuple[Preset, ...] = tuple(PRESETS.values())  # what P cycles through
     size: tuple[int, int] = (1280, 720)
     start: SavedView | None = None  # an exact view to open at (bookmark or PNG)
@@ -46,6 +47,9 @@ class Settings:
     def preset(self) -> Preset:
         """The preset the problem's width and steps are, or a custom one."""
         return preset_of(self.problem)
+
+    def __post_init__(self) -> None:
+        self.home = Region.of(self.home)
 
 
 def preset_of(problem: ProblemSpec) -> Preset:
@@ -102,9 +106,9 @@ def settings_for(request: ExploreRequest) -> Settings:
         raise UsageError(f"unknown --precision {request.precision!r}; choose one of {', '.join(PRECISION_MODES)}")
     if request.precision != "auto":
         able.require(request.precision)
-    home = saved.window if saved is not None else home_window(request.home)
+    home = saved.region if saved is not None else Region.of(request.home)
     if request.precision == "f64" or not able.supports("dd"):
-        check_float64_view(saved.view(*request.size) if saved else View.fit(*home, *request.size))
+        check_float64_view(saved.view(*request.size) if saved else View.of(home, *request.size))
     base = PRESETS[able.default_preset if request.preset == "auto" else request.preset]
     if saved is not None:
         problem = saved.problem
@@ -123,14 +127,6 @@ def settings_for(request: ExploreRequest) -> Settings:
                     cache_mb=request.cache_mb, fullscreen=request.fullscreen,
                     bookmarks=request.bookmarks or default_file(), cluster=request.cluster,
                     precision=request.precision)
-
-
-def home_window(window) -> tuple:
-    """The window to open at: a panel's floats, checked; typed strings as exact Decimals, every digit kept
-    (a window narrower than float64 tells apart opens in double-double)."""
-    if all(isinstance(v, float) for v in window):
-        return check_window(window)
-    return limits.decimal_window(list(window))
 
 
 def check_float64_view(view: View) -> None:

@@ -21,11 +21,11 @@ from viz.paper.stills import StillSpec
 
 
 def still_grid(spec: StillSpec, tile: int = DEFAULT_TILE):
-    """The still as a tiled image: its axes (for a double-double still its exact axes as engine.DD_PAIRS,
+    """The still as a tiled image: its axes (for a double-double still its exact axes as numeric.dd.DD_PAIRS,
     low parts and all) and problem, its settings as the store's identity. The spec is taken as validated
     (the command checks it once, where it builds it)."""
-    from viz.compute.engine import dd_pairs
     from viz.compute.zarr_store import ImageGrid
+    from viz.numeric.dd import dd_pairs
 
     if spec.problem.precision == "dd":
         x_hi, x_lo, y_hi, y_lo = spec.axes_dd()

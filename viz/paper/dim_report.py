@@ -18,6 +18,7 @@ import numpy as np
 from viz import limits
 from viz.colour.equalise import sign_from_rgb
 from viz.errors import UsageError
+from viz.explore.bookmarks import is_explorer_view
 from viz.outputs import read_png_meta
 from viz.paper.dim import (
     MIN_RELIABLE_SIDE,
@@ -122,7 +123,7 @@ def load_png(path: Path) -> np.ndarray:
     if "figure" in meta:
         raise UsageError(f"{path}: a Figure 1 composite (titles, axes, six panels) is not one measure image; "
                          f"measure its panels' .npy files in {path.with_suffix('.panels')} instead")
-    if "centre" in meta or "pixel" in meta:
+    if is_explorer_view(meta):
         raise UsageError(f"{path}: a window screenshot (HUD and all) is not a measure image; "
                          "render its view with `nnfractal render --window ... --out FILE.npy` and measure that")
     cols, rows = meta.get("cols"), meta.get("rows")

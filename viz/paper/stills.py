@@ -2,8 +2,8 @@
 
 A still samples 10**linspace(lo, hi, res) on each axis, both ends included,
 exactly as the notebook does, so its pixels are the paper's pixels. Its
-window keeps every digit it was given (floats, or Decimals from decimal
-strings): a float64 still rounds the ends to float64 first, as the notebook
+window is an exact Region (sampling.region), every digit it was given
+kept: a float64 still rounds the ends to float64 first, as the notebook
 does; a double-double still (`axes_dd`) samples the exact window in decimal,
 so it can be far narrower than float64 resolves.
 """
@@ -12,17 +12,18 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 
 from viz import limits
-from viz.compute.kernels.dd import to_dd
 from viz.errors import UsageError
+from viz.numeric.dd import to_dd
+from viz.numeric.fixed import exp10_decimal
 from viz.problem.conditions import DEFAULT_WINDOW, PANEL_STEPS, PRESETS, panel_log_window
 from viz.problem.spec import ProblemSpec
-from viz.sampling.view import DD_RELATIVE_LIMIT, exp10_decimal
+from viz.sampling.region import Region
+from viz.sampling.view import DD_RELATIVE_LIMIT
 
 #: Bytes a still holds per pixel while it is computed and coloured: both axes' hyperparameters, the
 #: measures, the pixel order (8 bytes each), and the colouring's float temporaries and RGB bytes.
@@ -34,14 +35,17 @@ class StillSpec:
     """Everything that determines a still's numbers: the problem, and where and how finely it is sampled."""
 
     problem: ProblemSpec = ProblemSpec()
-    window: tuple[float | Decimal, ...] = DEFAULT_WINDOW  # log10 x0, x1, y0, y1: floats or exact Decimals
+    window: Region = DEFAULT_WINDOW  # given as a Region or its four ends (log10 x0, x1, y0, y1), kept as a Region
     cols: int = 96
     rows: int = 96
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "window", Region.of(self.window))
 
     def validate(self) -> StillSpec:
         """Raise UsageError on anything the engine cannot honour, a window its arithmetic cannot resolve included."""
         self.problem.validate()
-        x0, x1, y0, y1 = limits.decimal_window(self.window)
+        x0, x1, y0, y1 = self.window.fractions
         if self.cols < 1 or self.rows < 1:
             raise UsageError(f"the resolution must be positive, got {self.cols}x{self.rows}")
         limits.memory(f"a {self.cols}x{self.rows} still", self.cols * self.rows * BYTES_PER_PIXEL)
@@ -60,32 +64,24 @@ class StillSpec:
 
     def axes(self) -> tuple[np.ndarray, np.ndarray]:
         """Sample values along x (columns) and y (rows, row 0 = bottom): the window's ends rounded to float64."""
-        x0, x1, y0, y1 = (float(v) for v in self.window)
+        x0, x1, y0, y1 = self.window.floats
         return 10.0 ** np.linspace(x0, x1, self.cols), 10.0 ** np.linspace(y0, y1, self.rows)
 
     def axes_dd(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(x_hi, x_lo, y_hi, y_lo): 10**linspace(lo, hi, res) of the exact window, both ends included,
-        each value from decimal arithmetic (view.exp10_decimal) rounded to a double-double pair."""
-        x0, x1, y0, y1 = (Fraction(v) for v in self.window)
+        each value from decimal arithmetic (numeric.fixed.exp10_decimal) rounded to a double-double pair."""
+        x0, x1, y0, y1 = self.window.fractions
         return (*_axis_dd(x0, x1, self.cols), *_axis_dd(y0, y1, self.rows))
 
     def as_metadata(self) -> dict:
         """Plain values for PNG text and keyframe stores: the problem's keys flat beside the window's.
 
-        A window end is written as a number when that number reads back as
-        the same value (every float, and decimals such as 0.5), else as its
-        exact decimal string, so the text keeps every digit.
+        The window is the region's `record()`: a number where it reads back
+        as the same end, else the exact decimal string.
         """
         problem = self.problem.as_metadata()
-        return {"condition": problem.pop("condition"), "window": [window_value(v) for v in self.window],
+        return {"condition": problem.pop("condition"), "window": self.window.record(),
                 "cols": self.cols, "rows": self.rows, **problem}
-
-
-def window_value(value: float | Decimal) -> float | str:
-    """A window end for text: the float if it is exactly the value, else the exact decimal string."""
-    if isinstance(value, Decimal) and Decimal(repr(float(value))) != value:
-        return str(value)
-    return float(value)
 
 
 def _axis_dd(lo: Fraction, hi: Fraction, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -137,8 +133,8 @@ def compute_still(spec: StillSpec, arch: str = "auto", progress: bool = True, pr
 
 def still_grid(spec: StillSpec) -> tuple[np.ndarray, np.ndarray]:
     """Every pixel's hyperparameters, row by row from the bottom: float64 values, or for a double-double
-    still the exact axes as (hi, lo) pairs (engine.DD_PAIRS), whose low parts reach the engine."""
-    from viz.compute.engine import dd_pairs
+    still the exact axes as (hi, lo) pairs (numeric.dd.DD_PAIRS), whose low parts reach the engine."""
+    from viz.numeric.dd import dd_pairs
 
     if spec.problem.precision != "dd":
         grid_x, grid_y = np.meshgrid(*spec.axes())

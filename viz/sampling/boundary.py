@@ -15,12 +15,13 @@ from fractions import Fraction
 import numpy as np
 
 from viz import limits
-from viz.compute.kernels.dd import to_dd
 from viz.errors import UsageError
+from viz.numeric.dd import to_dd
+from viz.numeric.fixed import exp10_decimal
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import TILE, TILE_BITS, TileKey, level_for, view_maps
 from viz.sampling.store import SampleStore
-from viz.sampling.view import DD_RELATIVE_LIMIT, View, exp10_decimal
+from viz.sampling.view import DD_RELATIVE_LIMIT, View
 
 
 def sign_changes(measures: np.ndarray) -> np.ndarray:
@@ -96,8 +97,8 @@ def bisect_boundary_dd(spec: ProblemSpec, y, x_converged, x_diverged, decades: f
     fractal, so a bracket may hold many crossings; this finds one of them.
     One training run per halving, in a child process (Ctrl-C stops it at once).
     """
-    from viz.compute.engine import dd_pairs
     from viz.compute.isolated import IsolatedEngine
+    from viz.numeric.dd import dd_pairs
 
     y, lo, hi = (Fraction(limits.decimal_log10(name, value)) for name, value in
                  (("the row", y), ("the converged x", x_converged), ("the diverged x", x_diverged)))

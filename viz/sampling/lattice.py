@@ -8,21 +8,23 @@ tile (L, tx, ty) holds the samples with indices 64 tx .. 64 tx + 63 along x
 and 64 ty .. along y, and is exactly the union of four tiles of level L + 1.
 
 A sample's hyperparameter is a function of the exact point alone
-(`view.exp10` of its fixed-point coordinate, correctly rounded), so the same
+(`numeric.fixed.exp10` of its fixed-point coordinate, correctly rounded), so the same
 point gives the same float64 whichever level or tile asks for it, and
 neighbouring samples stay distinct and ordered down to MAX_LEVEL. A
 double-double picture takes the same points as (hi, lo) pairs
-(`sample_values_dd`, from `view.exp10_dd`) and goes down to MAX_LEVEL_DD.
+(`sample_values_dd`, from `numeric.fixed.exp10_dd`) and goes down to MAX_LEVEL_DD.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
-from viz.sampling.view import FRAC_BITS, View, exp10, exp10_dd
+from viz.numeric.fixed import FRAC_BITS, exp10, exp10_dd
+from viz.sampling.view import View
 
 TILE_BITS = 6
 #: Samples per tile side.
@@ -112,7 +114,7 @@ def axis_values_dd(level: int, t: int) -> np.ndarray:
 
     Costs TILE decimal powers per tile, hence the cache.
     """
-    from viz.compute.engine import dd_pairs
+    from viz.numeric.dd import dd_pairs
 
     values = dd_pairs(*sample_values_dd(level, range(t << TILE_BITS, (t + 1) << TILE_BITS)))
     values.flags.writeable = False
@@ -122,7 +124,7 @@ def axis_values_dd(level: int, t: int) -> np.ndarray:
 def axis_map(centre: int, n: int, pixel: float, level: int) -> AxisMap:
     """Nearest samples of `level` to the centres of n pixels of `pixel` decades around `centre`.
 
-    `centre` is fixed point (see view.to_fixed). The centre's integer part in
+    `centre` is fixed point (see numeric.fixed.to_fixed). The centre's integer part in
     sample units is split off exactly, so only small numbers meet floats.
     Ties (a pixel centre exactly between two samples) go to the upper sample.
     """
@@ -144,3 +146,27 @@ def visible(amap: AxisMap, t: int) -> slice:
     """The positions within tile index t that the axis map's pixels use."""
     start = t << TILE_BITS
     return slice(max(amap.base - start, 0), min(amap.base + amap.count - start, TILE))
+
+
+class TileSpot(NamedTuple):
+    """One tile a view's pixels touch at a level: its key, the part of it they use, and where that part lies
+    in the level's samples behind the view (sample (my.base, mx.base) at [0, 0])."""
+
+    key: TileKey
+    rows: slice  # within the tile
+    cols: slice
+    at_rows: slice  # within the level's (my.count, mx.count) samples
+    at_cols: slice
+
+
+def tile_walk(level: int, mx: AxisMap, my: AxisMap) -> Iterator[TileSpot]:
+    """The tiles of `level` that the axis maps touch, row of tiles by row from the bottom, left to right:
+    the one walk the scheduler's plan, the picture and the explorer's coverage all take."""
+    for ty in my.tiles:
+        rows = visible(my, ty)
+        dy = (ty << TILE_BITS) + rows.start - my.base
+        for tx in mx.tiles:
+            cols = visible(mx, tx)
+            dx = (tx << TILE_BITS) + cols.start - mx.base
+            yield TileSpot(TileKey(level, tx, ty), rows, cols,
+                           slice(dy, dy + rows.stop - rows.start), slice(dx, dx + cols.stop - cols.start))

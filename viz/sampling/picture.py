@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from viz.sampling.lattice import TILE_BITS, AxisMap, TileKey, level_for, view_maps, visible
+from viz.sampling.lattice import AxisMap, level_for, tile_walk, view_maps
 from viz.sampling.store import SampleStore
 from viz.sampling.view import View
 
@@ -37,19 +37,14 @@ def _mosaic(store: SampleStore, level: int, mx: AxisMap, my: AxisMap, dtype) -> 
     """
     mosaic = np.empty((my.count, mx.count), dtype=dtype)
     found = False
-    for ty in my.tiles:
-        sy = visible(my, ty)
-        dy = (ty << TILE_BITS) + sy.start - my.base
-        for tx in mx.tiles:
-            sx = visible(mx, tx)
-            dx = (tx << TILE_BITS) + sx.start - mx.base
-            dst = mosaic[dy:dy + sy.stop - sy.start, dx:dx + sx.stop - sx.start]
-            tile = store.get(TileKey(level, tx, ty))
-            if tile is None:
-                dst.fill(np.nan)
-            else:
-                dst[...] = tile[sy, sx]
-                found = True
+    for spot in tile_walk(level, mx, my):
+        dst = mosaic[spot.at_rows, spot.at_cols]
+        tile = store.get(spot.key)
+        if tile is None:
+            dst.fill(np.nan)
+        else:
+            dst[...] = tile[spot.rows, spot.cols]
+            found = True
     return mosaic if found else None
 
 

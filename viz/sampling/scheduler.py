@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from viz.sampling.lattice import TILE_BITS, TileKey, axis_values, axis_values_dd, level_for, view_maps, visible
+from viz.sampling.lattice import TILE_BITS, TileKey, axis_values, axis_values_dd, level_for, tile_walk, view_maps
 from viz.sampling.store import SampleStore
 from viz.sampling.view import View
 
@@ -90,18 +90,15 @@ def plan(view: View, store: SampleStore, coarse_samples: int = COARSE_SAMPLES) -
     for level in levels(view, coarse_samples, store.precision):
         mx, my = view_maps(view, level)
         work = []
-        for ty in my.tiles:
-            for tx in mx.tiles:
-                key = TileKey(level, tx, ty)
-                if store.is_complete(key):
-                    continue
-                rows, cols = visible(my, ty), visible(mx, tx)
-                tile = store.get(key)
-                if tile is None or np.isnan(tile[rows, cols]).any():
-                    offset = ((tx << TILE_BITS) - mx.base - (mx.count - 1) / 2.0,
-                              (ty << TILE_BITS) - my.base - (my.count - 1) / 2.0)
-                    distance = math.hypot(offset[0] + half, offset[1] + half)
-                    work.append((distance, key, Work(key, rows, cols, offset)))
+        for spot in tile_walk(level, mx, my):
+            if store.is_complete(spot.key):
+                continue
+            tile = store.get(spot.key)
+            if tile is None or np.isnan(tile[spot.rows, spot.cols]).any():
+                offset = ((spot.key.tx << TILE_BITS) - mx.base - (mx.count - 1) / 2.0,
+                          (spot.key.ty << TILE_BITS) - my.base - (my.count - 1) / 2.0)
+                distance = math.hypot(offset[0] + half, offset[1] + half)
+                work.append((distance, spot.key, Work(spot.key, spot.rows, spot.cols, offset)))
         work.sort(key=lambda item: item[:2])
         yield from (item[2] for item in work)
 

@@ -7,7 +7,7 @@ and its sample sits at its centre (col + 0.5, row + 0.5), so row 0 is the
 bottom row, as in SPEC.md's images. A window toolkit's y-down mouse
 position my becomes py = rows - my.
 
-The centre is an exact fixed-point log10 coordinate, an integer count of
+The centre is an exact fixed-point log10 coordinate (viz.numeric.fixed), an integer count of
 2**-FRAC_BITS decades, so zooming and panning never lose bits however deep
 the view goes, and a pixel's hyperparameter is computed as
 centre * 10**offset with a small float offset, never as 10**(large log)
@@ -23,22 +23,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal
 from fractions import Fraction
 
 import numpy as np
 
-from viz import limits
-from viz.compute.kernels.dd import to_dd
+from viz.numeric.dd import to_dd
+from viz.numeric.exact import binary_decimal
+from viz.numeric.fixed import FRAC_BITS, exp10, exp10_decimal, from_fixed, to_fixed
 from viz.problem.spec import PRECISIONS
+from viz.sampling.region import Region
 
-#: Fractional bits of the fixed-point log10 centre: 2**-128 decades (3e-39) is
-#: about 1/10**8 of a pixel at double-double's limit, 32 decades of zoom below
-#: a whole-plane view leave pixels of 1e-34 decades, still 40,000 units.
-FRAC_BITS = 128
-#: Fractional bits of fixed-point integers written before double-double: a
-#: bookmark's integer centre and a format-1 keyframe manifest count 2**-64 decades.
-OLD_FRAC_BITS = 64
 #: Coarsest pixel allowed, in decades (a 1280-pixel window then spans 160 decades).
 MAX_PIXEL = 0.125
 #: Largest |log10| of a view centre: keeps every visible hyperparameter a normal float64.
@@ -53,78 +47,6 @@ _LIMIT_MARGIN = 1.0 + 2.0 ** -20
 #: about 2**-106 relative error, the engine's inputs 2**-104 (four units);
 #: neighbouring pixels kept 2**-100 apart (16 x that) stay distinct and ordered.
 DD_RELATIVE_LIMIT = 2.0 ** -100
-#: Decimal digits of the dd hyperparameters' arithmetic: 60 digits are 2**-199,
-#: far below the 2**-106 a (hi, lo) pair keeps, so the pair is correctly rounded.
-DD_DIGITS = 60
-
-
-def to_fixed(log10: float) -> int:
-    """A float log10 coordinate as the nearest fixed-point integer (exact for most floats)."""
-    return round(float(log10) * 2.0 ** FRAC_BITS)
-
-
-def decimal_to_fixed(log10: Decimal) -> int:
-    """A decimal log10 coordinate (every digit the user typed) as the nearest fixed-point integer (ties to even).
-
-    ValueError for a non-finite value or one far off any axis (|log10| >= 10**6):
-    an exponent of a billion would otherwise make a billion-digit integer.
-    """
-    if not log10.is_finite() or log10.adjusted() >= 6:
-        raise ValueError(f"not a log10 coordinate within the axes: {log10}")
-    if log10.adjusted() < -2 * FRAC_BITS:  # far below half a unit: exactly 0, without a huge denominator
-        return 0
-    return exact_to_fixed(Fraction(log10))
-
-
-def exact_to_fixed(log10: Fraction) -> int:
-    """An exact rational log10 coordinate as the nearest fixed-point integer (ties to even)."""
-    return round(log10 * (1 << FRAC_BITS))
-
-
-def fixed_to_decimal(fixed: int) -> Decimal:
-    """The exact decimal a fixed-point coordinate stands for (2**-FRAC_BITS has FRAC_BITS decimal places)."""
-    return Context(prec=FRAC_BITS + 20).divide(Decimal(fixed), Decimal(1 << FRAC_BITS))
-
-
-def from_old_fixed(old: int) -> int:
-    """A fixed-point integer written in OLD_FRAC_BITS units (old bookmarks, format-1 manifests) in today's units."""
-    return old << (FRAC_BITS - OLD_FRAC_BITS)
-
-
-def from_fixed(fixed: int) -> float:
-    """A fixed-point log10 coordinate as the nearest float."""
-    return fixed / (1 << FRAC_BITS)
-
-
-def exp10(fixed: int) -> float:
-    """10**(fixed / 2**FRAC_BITS), correctly rounded to float64.
-
-    Computed in 40-digit decimal arithmetic, so the result depends only on the
-    integer: the same lattice point gives the same bits whoever asks for it.
-    """
-    ctx = Context(prec=40)
-    return float(ctx.power(Decimal(10), ctx.divide(Decimal(fixed), Decimal(1 << FRAC_BITS))))
-
-
-def exp10_decimal(log10: Fraction) -> Decimal:
-    """10**log10 (an exact rational) to DD_DIGITS significant digits: the value a double-double pair rounds."""
-    ctx = Context(prec=DD_DIGITS + 5)
-    exponent = ctx.divide(Decimal(log10.numerator), Decimal(log10.denominator))
-    return Context(prec=DD_DIGITS).power(Decimal(10), exponent)
-
-
-def exp10_dd(fixed: int) -> tuple[float, float]:
-    """10**(fixed / 2**FRAC_BITS) as a double-double (hi, lo), from DD_DIGITS-digit decimal arithmetic.
-
-    The counterpart of `exp10` for a double-double picture: the pair is the
-    nearest (hi, lo) to the value, so it depends only on the integer.
-    """
-    return to_dd(exp10_decimal(Fraction(fixed, 1 << FRAC_BITS)))
-
-
-def check_window(window) -> tuple[float, float, float, float]:
-    """A log10 window (x0, x1, y0, y1) as a tuple, refused unless inside float64's range with x0 < x1, y0 < y1."""
-    return limits.log10_window(window)
 
 
 @dataclass(frozen=True)
@@ -145,18 +67,29 @@ class View:
             raise ValueError(f"a view needs a positive size and pixel: {self}")
 
     @classmethod
-    def fit(cls, x0, x1, y0, y1, cols: int, rows: int) -> View:
-        """The smallest view of cols x rows that shows the log10 box [x0, x1] x [y0, y1], centred.
+    def of(cls, region: Region, cols: int, rows: int) -> View:
+        """The smallest view of cols x rows that shows the region, centred on its exact midpoint.
 
-        Ends given as Decimals (a typed --window) are used exactly, so a box
-        narrower than float64 tells apart keeps its centre to every digit.
+        The region's ends are exact, so a box narrower than float64 tells
+        apart keeps its centre to every digit, and a view's own region
+        (`View.region`) gives the view back.
         """
-        if any(isinstance(v, Decimal) for v in (x0, x1, y0, y1)):
-            x0, x1, y0, y1 = (Fraction(v) for v in (x0, x1, y0, y1))
-            pixel = float(max((x1 - x0) / cols, (y1 - y0) / rows))
-            return cls(exact_to_fixed((x0 + x1) / 2), exact_to_fixed((y0 + y1) / 2), pixel, cols, rows)
-        pixel = max((x1 - x0) / cols, (y1 - y0) / rows)
-        return cls(to_fixed((x0 + x1) / 2.0), to_fixed((y0 + y1) / 2.0), pixel, cols, rows)
+        width, height = region.spans
+        return cls(*region.fixed_centre, float(max(width / cols, height / rows)), cols, rows)
+
+    @classmethod
+    def fit(cls, x0, x1, y0, y1, cols: int, rows: int) -> View:
+        """`View.of` the region with these ends (floats, Decimals or decimal strings), checked."""
+        return cls.of(Region(x0, x1, y0, y1), cols, rows)
+
+    @property
+    def region(self) -> Region:
+        """The exact region on screen: centre -+ half the pixels, every bit of the centre and the pixel kept."""
+        ends = []
+        for centre, n in ((self.cx, self.cols), (self.cy, self.rows)):
+            middle, half = Fraction(centre, 1 << FRAC_BITS), Fraction(self.pixel) * n / 2
+            ends += [binary_decimal(middle - half), binary_decimal(middle + half)]
+        return Region(*ends)
 
     @property
     def centre(self) -> tuple[float, float]:

@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from viz.errors import UsageError
+from viz.numeric.fixed import FRAC_BITS, exp10, to_fixed
 from viz.problem.spec import ProblemSpec
 from viz.sampling.boundary import sign_changes
-from viz.sampling.view import FRAC_BITS, exp10, to_fixed
 from viz.video.keyframes import KeyframeSpec, KeyframeStore, check_spec, keyframe_axes, outer_level
 
 #: The map's centre: the middle of the notebook's starting view, log10 (1.5, 1.5).

@@ -17,7 +17,7 @@ def compute_keyframes(store: KeyframeStore, arch: str,
 
     A zoom that goes past float64's limit has two engines, float64 and
     double-double: each keyframe's values say which it needs (double-double
-    keyframes come as engine.DD_PAIRS). Until a keyframe starts its work is
+    keyframes come as numeric.dd.DD_PAIRS). Until a keyframe starts its work is
     a guess: all of it for the widest, three quarters for the others (a
     quarter comes from the one above); once it starts, its real count
     replaces the guess.
@@ -36,12 +36,12 @@ def compute_keyframes(store: KeyframeStore, arch: str,
 
 def _fill(store: KeyframeStore, missing: list[int], engines: dict, progress: ZoomProgress) -> FillReport:
     """Fill the missing keyframes with the engines of each arithmetic, keeping one progress count."""
-    from viz.compute.engine import DD_PAIRS
+    from viz.numeric.dd import precision_of
 
     spec = store.spec
 
     def measure(xs, ys):
-        return engines["dd" if xs.dtype == DD_PAIRS else "f64"].measure(xs, ys)
+        return engines[precision_of(xs)].measure(xs, ys)
 
     guess = {level: spec.res ** 2 - (0 if level == spec.levels[0] else (spec.res // 2) ** 2) for level in missing}
     total = sum(guess.values())

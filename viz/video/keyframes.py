@@ -41,10 +41,12 @@ from viz import limits
 from viz.compute.loop import compute_pixels
 from viz.compute.zarr_store import ImageGrid
 from viz.errors import UsageError
+from viz.numeric.fixed import FRAC_BITS, from_fixed, from_old_fixed, to_fixed
 from viz.outputs import atomic_write, save_npy
 from viz.problem.spec import ProblemSpec
 from viz.sampling.lattice import MAX_LEVEL, max_level, sample_values, sample_values_dd
-from viz.sampling.view import DOMAIN, FRAC_BITS, View, from_fixed, from_old_fixed, min_pixel, to_fixed
+from viz.sampling.precision import auto_precision
+from viz.sampling.view import DOMAIN, View, min_pixel
 from viz.video.path import ZoomPath
 
 #: Manifest format: 2 counts the centre in 2**-FRAC_BITS decades; format 1 (2**-64 decades) is still read.
@@ -60,9 +62,8 @@ BYTES_PER_SAMPLE = 32
 TILES = "tiles.zarr"
 #: Samples per engine call unless the caller says (the engine's own size): a live progress bar and a prompt Ctrl-C.
 CHUNK = 512
-#: Levels above float64's limit where --precision auto already switches to double-double: at the limit
-#: neighbouring samples are one ulp apart, two levels up four, so float64 keyframes never sit at its edge.
-AUTO_MARGIN = 2
+#: Fewest samples across a keyframe.
+MIN_RES = 8
 #: A keyframe file or its checkpoint, and the level it holds.
 LEVEL_FILE = re.compile(r"level(\d+)(\.partial)?\.npy")
 
@@ -72,7 +73,7 @@ class KeyframeSpec:
     """What the keyframes' numbers depend on, and which levels the zoom passes through."""
 
     problem: ProblemSpec
-    cx: int  # fixed-point log10 centre (view.to_fixed)
+    cx: int  # fixed-point log10 centre (numeric.fixed.to_fixed)
     cy: int
     res: int
     levels: tuple[int, ...] = field(default=())  # widest keyframe first, consecutive
@@ -143,24 +144,34 @@ def zoom_levels(res: int, deepest: int) -> tuple[int, ...]:
     return tuple(range(first, deepest + 1))
 
 
-def float64_deepest(cx: int, cy: int, res: int) -> int:
-    """The deepest level whose res x res keyframe about this centre float64 still resolves (neighbours distinct)."""
-    level = MAX_LEVEL
-    while level > 0 and math.ldexp(1.0, -level) < min_pixel(View(cx, cy, math.ldexp(1.0, -level), res, res)):
+def auto_dd_from(cx: int, cy: int, res: int) -> int:
+    """The first level --precision auto computes in double-double about this centre: the explorer's rule
+    (sampling.precision.auto_precision) asked of each keyframe, so float64 keyframes never sit at its edge."""
+    level = MAX_LEVEL + 1
+    while level > 0:
+        spacing = math.ldexp(1.0, -(level - 1))
+        if auto_precision(spacing, min_pixel(View(cx, cy, spacing, res, res))) != "dd":
+            break
         level -= 1
     return level
 
 
 def with_precision(spec: KeyframeSpec, precision: str) -> KeyframeSpec:
     """The zoom computed in `precision`: "f64" or "dd" for every keyframe, or "auto": float64 down to
-    AUTO_MARGIN levels above float64's limit about this centre, double-double below (all float64, the same
-    store as --precision f64, when the zoom stays above that)."""
+    `auto_dd_from`, double-double below (all float64, the same store as --precision f64, when the zoom
+    stays above that)."""
     if precision == "auto":
-        dd_from = float64_deepest(spec.cx, spec.cy, spec.res) - AUTO_MARGIN + 1
+        dd_from = auto_dd_from(spec.cx, spec.cy, spec.res)
         if spec.levels and spec.levels[-1] >= dd_from:
             return replace(spec, problem=replace(spec.problem, precision="dd"), dd_from=dd_from)
         precision = "f64"
     return replace(spec, problem=replace(spec.problem, precision=precision), dd_from=0)
+
+
+def check_res(res: int) -> None:
+    """Refuse keyframes of fewer than MIN_RES x MIN_RES samples (--res of zoom and of the live demo)."""
+    if res < MIN_RES:
+        raise UsageError(f"keyframes need at least {MIN_RES} x {MIN_RES} samples, got --res {res}")
 
 
 def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
@@ -170,8 +181,7 @@ def check_spec(spec: KeyframeSpec) -> KeyframeSpec:
     if not max(abs(spec.cx), abs(spec.cy)) <= to_fixed(DOMAIN):  # in fixed point: no float overflows first
         x, y = (from_fixed(c) if abs(c) < 1 << 1000 else (math.inf if c > 0 else -math.inf) for c in (spec.cx, spec.cy))
         raise UsageError(f"the target ({x:g}, {y:g}) is outside the axes: log10 values must lie within +-{DOMAIN:g}")
-    if spec.res < 8:
-        raise UsageError(f"keyframes need at least 8 x 8 samples, got --res {spec.res}")
+    check_res(spec.res)
     limits.memory(f"a keyframe of {spec.res}x{spec.res} (--res {spec.res})", spec.res ** 2 * BYTES_PER_SAMPLE)
     deepest = {spec.precision_at(level): level for level in spec.levels}  # each arithmetic's deepest keyframe
     for precision, level in deepest.items():
@@ -203,10 +213,10 @@ def keyframe_axes(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarra
 
 def keyframe_values(spec: KeyframeSpec, level: int) -> tuple[np.ndarray, np.ndarray]:
     """Hyperparameter values of a keyframe's columns and rows (exact lattice points): float64, or for a
-    double-double problem (hi, lo) pairs (engine.DD_PAIRS), which reach past float64's limit."""
+    double-double problem (hi, lo) pairs (numeric.dd.DD_PAIRS), which reach past float64's limit."""
     ix, iy = keyframe_axes(spec, level)
     if spec.precision_at(level) == "dd":
-        from viz.compute.engine import dd_pairs
+        from viz.numeric.dd import dd_pairs
 
         return dd_pairs(*sample_values_dd(level, ix.tolist())), dd_pairs(*sample_values_dd(level, iy.tolist()))
     return sample_values(level, ix.tolist()), sample_values(level, iy.tolist())

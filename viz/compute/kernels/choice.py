@@ -45,9 +45,10 @@ DD_LAYOUTS = ("dd-per-pixel",)
 
 
 def dd_layout_for(arch: str, width: int) -> str:
-    """The double-double layout for this arch; CUDA has none yet (its unsafe-fp-math is untested with dd)."""
-    if arch == "cuda":
-        raise ValueError("the double-double engine runs on the CPU only (--arch cpu)")
+    """The double-double layout for this arch; UsageError where `capabilities` says it has none (CUDA so far)."""
+    from viz.compute.capabilities import capabilities
+
+    capabilities(arch, check_driver=False).require("dd")
     return "dd-per-pixel"
 
 

@@ -1,8 +1,7 @@
 """Double-double arithmetic: a value is the unevaluated sum hi + lo of two float64s (about 106 bits).
 
-Taichi functions from `make_dd()` (nothing touches Taichi at import), and
-host helpers that turn a Fraction, Decimal, decimal string or float into
-(hi, lo) and back, exactly. The algorithms are the error-free
+Taichi functions from `make_dd()` (nothing touches Taichi at import); the
+host side (to and from (hi, lo), exactly) is viz.numeric.dd. The algorithms are the error-free
 transformations of Dekker (1971) and Knuth (TwoSum), as Shewchuk (1997) and
 the QD library of Hida, Li and Bailey (2001) use them, with the add and
 multiply whose bounds Joldes, Muller and Popescu proved ("Tight and rigorous
@@ -36,7 +35,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from types import SimpleNamespace
 
-import numpy as np
+from viz.numeric.dd import to_dd
 
 #: Dekker's splitter 2^27 + 1: a*SPLITTER - (a*SPLITTER - a) keeps a's top 26 bits.
 SPLITTER = 134217729.0
@@ -52,51 +51,6 @@ TANH_SATURATE = 40.0
 EXP_OVERFLOW = 709.782712893384
 #: Arguments are clamped to +-EXP_CLAMP before the reduction (k stays below 2^11).
 EXP_CLAMP = 750.0
-
-
-def _fraction(value) -> Fraction:
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, str):
-        return Fraction(Decimal(value.strip()))
-    return Fraction(value)
-
-
-def to_dd(value) -> tuple[float, float]:
-    """(hi, lo): hi the float64 nearest value, lo the float64 nearest the rest; |error| <= 2^-106 |value|.
-
-    Takes a Fraction, Decimal, int, float or decimal string (every digit
-    counts). Non-finite floats and Decimals come back as (value, 0.0).
-    """
-    if isinstance(value, (float, Decimal)) and not (value.is_finite() if isinstance(value, Decimal)
-                                                      else math.isfinite(value)):
-        return float(value), 0.0
-    q = _fraction(value)
-    try:
-        hi = float(q)  # Fraction -> float rounds correctly
-    except OverflowError:
-        return (math.inf if q > 0 else -math.inf), 0.0
-    return hi, float(q - Fraction(hi))
-
-
-def from_dd(hi: float, lo: float) -> Fraction:
-    """hi + lo exactly (both must be finite)."""
-    return Fraction(float(hi)) + Fraction(float(lo))
-
-
-def to_dd_array(values) -> tuple[np.ndarray, np.ndarray]:
-    """`to_dd` over a sequence: two float64 arrays (hi, lo) of its length."""
-    pairs = [to_dd(v) for v in values]
-    hi = np.array([p[0] for p in pairs], dtype=np.float64)
-    lo = np.array([p[1] for p in pairs], dtype=np.float64)
-    return hi, lo
-
-
-def dd_to_decimal(hi: float, lo: float, digits: int = 34) -> Decimal:
-    """hi + lo rounded to `digits` significant decimal digits (34 carry every bit a dd value holds)."""
-    with localcontext() as ctx:
-        ctx.prec = digits
-        return Decimal(float(hi)) + Decimal(float(lo))
 
 
 def _ln2_pieces() -> tuple[float, float, float]:

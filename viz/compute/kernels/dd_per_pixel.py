@@ -29,8 +29,9 @@ for the error-free transformations.
 import math
 from decimal import Decimal, localcontext
 
-from viz.compute.kernels.dd import make_dd, to_dd
+from viz.compute.kernels.dd import make_dd
 from viz.compute.kernels.parts import dd_train_kernel, make_dd_activations, make_dd_parts, make_parts
+from viz.numeric.dd import to_dd
 
 
 def scale_constants(n: int) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -454,7 +454,7 @@ def make_dd_activations(dd):
     """
     import taichi as ti
 
-    from viz.compute.kernels.dd import to_dd
+    from viz.numeric.dd import to_dd
 
     with localcontext() as ctx:
         ctx.prec = 60
