@@ -77,3 +77,28 @@ def test_render_refuses_a_bad_experiment_in_one_line_before_any_work(argv, fragm
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_adam_png_reopens_in_the_explorer_as_that_adam_view(tmp_path, monkeypatch):
+    """render writes the experiment into the PNG's text; the explorer's settings read it back whole."""
+    import viz.cli.app
+    from viz.explore.settings import ExploreRequest, settings_for
+
+    monkeypatch.chdir(tmp_path)
+    argv = ["render", "--preset", "quick", "--res", "8", "--optimizer", "adam", "--beta2", "0.99", "--quiet",
+            "--arch", "cpu", "--out", "adam.png"]
+    assert viz.cli.app.main(argv) == 0
+    settings = settings_for(ExploreRequest(png="adam.png", arch="cpu", size=(64, 64)))
+    assert settings.problem.experiment == Experiment("adam", fixed=(("beta2", 0.99),))
+    assert settings.start.region.floats == (-1.0, 3.0, 0.0, 4.0)  # adam's home window, render's default for it
+
+
+def test_a_bookmark_keeps_its_experiment(tmp_path):
+    from viz.explore.bookmarks import SavedView, find_bookmark, save_bookmark
+    from viz.problem.spec import ProblemSpec
+    from viz.sampling.view import View
+
+    problem = ProblemSpec("tanh", 8, 100, experiment=Experiment("momentum", "lr0", "momentum", (("lr1", 10.0),)))
+    path = tmp_path / "marks.toml"
+    save_bookmark(path, "mu", SavedView.of(View.fit(-3.0, 3.0, -4.0, 0.0, 32, 32), problem))
+    assert find_bookmark(path, "mu").problem == problem

@@ -23,9 +23,10 @@ from viz.problem.conditions import (
     PANEL_WINDOWS,
     PRESETS,
     READOUTS,
+    home_window,
     panel_log_window,
 )
-from viz.problem.experiment import HYPERPARAMETERS, OPTIMISERS, Experiment
+from viz.problem.experiment import HYPERPARAMETERS, OPTIMISERS, PAPER_EXPERIMENT, Experiment
 from viz.problem.spec import PAPER_SEED, PRECISIONS, ProblemSpec
 
 
@@ -174,9 +175,17 @@ def condition_name(args: argparse.Namespace) -> str:
 
 
 def log_window(args: argparse.Namespace) -> tuple:
-    """The log10 window --panel (floats) or --window (the typed strings) asks for, unchecked, else the default."""
+    """The log10 window --panel (floats) or --window (the typed strings) asks for, unchecked, else the default:
+    the notebook's view, or for an experiment beyond the paper its home window (where its boundary shows)."""
     panel = getattr(args, "panel", None)
-    return panel_log_window(panel) if panel else tuple(args.window or DEFAULT_WINDOW)
+    if panel:
+        return panel_log_window(panel)
+    if args.window:
+        return tuple(args.window)
+    chosen = experiment(args)
+    if chosen == PAPER_EXPERIMENT:
+        return DEFAULT_WINDOW
+    return home_window(condition_name(args), args.preset, chosen)
 
 
 def still_spec(args: argparse.Namespace, default_res: int) -> StillSpec:

@@ -51,7 +51,7 @@ def request_from(args: argparse.Namespace) -> ExploreRequest:
         return ExploreRequest(**common)
     return ExploreRequest(**common, condition=cliargs.condition_name(args), panel=args.panel,
                           home=cliargs.log_window(args), width=args.width, steps=args.steps, seed=args.seed,
-                          readout=args.readout)
+                          readout=args.readout, experiment=cliargs.experiment(args))
 
 
 def run(args: argparse.Namespace) -> int:

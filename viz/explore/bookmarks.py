@@ -27,6 +27,7 @@ from viz.errors import UsageError
 from viz.numeric.fixed import decimal_to_fixed, from_fixed, from_old_fixed
 from viz.outputs import atomic_write, read_png_meta
 from viz.problem.conditions import CONDITIONS, READOUTS
+from viz.problem.experiment import Experiment
 from viz.problem.spec import PRECISIONS, ProblemSpec
 from viz.sampling.region import Region
 from viz.sampling.view import View
@@ -133,7 +134,8 @@ def parse_record(record, where: str) -> SavedView:
     except UsageError as exc:
         raise UsageError(f"{where}: 'window' must be x0 < x1, y0 < y1 in log10 units: {exc}") from None
     try:
-        problem = ProblemSpec(condition, width, steps, seed, readout, precision).validate()
+        experiment = Experiment.of(record.get("experiment", {}))  # none written: the paper's
+        problem = ProblemSpec(condition, width, steps, seed, readout, precision, experiment).validate()
         limits.count("cols x rows", cols * rows, 1, limits.MAX_IMAGE_PIXELS)
         if min(cols, rows) < 1:
             raise UsageError(f"cols and rows must be positive, got {cols} and {rows}")
@@ -229,11 +231,13 @@ def _toml_value(value) -> str:
         return json.dumps(value)  # JSON's escapes are valid in a TOML basic string
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an experiment's record: an inline table
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"no TOML form for {value!r}")
 
 
 def toml_text(marks: dict[str, dict]) -> str:
-    """Bookmarks as TOML: one table per name, flat values (what `record` produces)."""
+    """Bookmarks as TOML: one table per name, its values flat (an experiment's record an inline table)."""
     blocks = []
     for name, record in marks.items():
         body = "\n".join(f"{key} = {_toml_value(value)}" for key, value in record.items())

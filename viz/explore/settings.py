@@ -14,6 +14,7 @@ from viz.compute.capabilities import capabilities
 from viz.errors import UsageError
 from viz.explore.bookmarks import SavedView, default_file, find_bookmark, from_png
 from viz.problem.conditions import CONDITIONS, DEFAULT_WINDOW, PANEL_STEPS, PRESETS, Preset
+from viz.problem.experiment import PAPER_EXPERIMENT, Experiment
 from viz.problem.spec import PAPER_SEED, ProblemSpec
 from viz.sampling.precision import PRECISION_MODES
 from viz.sampling.region import Region
@@ -77,6 +78,7 @@ class ExploreRequest:
     steps: int | None = None
     seed: int = PAPER_SEED
     readout: str = "measure"
+    experiment: Experiment = PAPER_EXPERIMENT
     arch: str = "auto"
     size: tuple[int, int] = (1280, 720)
     cache_mb: float = 512.0
@@ -115,7 +117,7 @@ def settings_for(request: ExploreRequest) -> Settings:
     else:
         problem = ProblemSpec(request.condition, base.width if request.width is None else request.width,
                               PANEL_STEPS.get(request.panel, base.steps) if request.steps is None else request.steps,
-                              request.seed, request.readout)
+                              request.seed, request.readout, experiment=request.experiment)
     problem.validate()
     try:
         load_problem(CONDITIONS[problem.condition], problem.width, problem.steps, problem.seed)
