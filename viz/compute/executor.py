@@ -42,11 +42,13 @@ class Executor(Protocol):
 
 
 def open_executor(arch: str, cluster: str | None = None) -> Executor:
-    """The engine process on `arch`, or with `cluster` (a --cluster value) a connection to that Dask cluster."""
+    """The engine process on `arch` (with the NumPy reference drawing while its kernel builds:
+    compute/warming.py), or with `cluster` (a --cluster value) a connection to that Dask cluster."""
     if cluster is None:
         from viz.compute.process import EngineProcess
+        from viz.compute.warming import WarmingExecutor
 
-        return EngineProcess(arch)
+        return WarmingExecutor(EngineProcess(arch))
     return DaskExecutor.open(cluster, arch)
 
 

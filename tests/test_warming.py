@@ -1,0 +1,71 @@
+"""While the engine's kernel builds, the NumPy reference answers the explorer's batches (issue 27)."""
+import time
+from concurrent.futures import Future
+
+import numpy as np
+
+from viz.compute.warming import REFERENCE, WarmingExecutor
+from viz.problem import reference
+from viz.problem.arrays import load_problem
+from viz.problem.conditions import CONDITIONS
+from viz.problem.spec import ProblemSpec
+
+QUICK = ProblemSpec("tanh", 8, 100)
+
+
+class BuildingEngine:
+    """An engine process stuck building its kernel: its Futures finish only when the test says so."""
+
+    workers = 1
+    builds: list[int] = []
+
+    def __init__(self):
+        self.kernel = (8, True)
+        self.submitted: list[Future] = []
+        self.closed = False
+
+    def started(self):
+        return "cpu"
+
+    def submit(self, spec, xs, ys):
+        future = Future()
+        self.submitted.append(future)
+        return future
+
+    def cancel(self, futures):
+        for future in futures:
+            future.cancel()
+
+    def close(self):
+        self.closed = True
+
+
+def test_while_the_kernel_builds_the_reference_draws_and_then_the_engine_takes_over():
+    engine = BuildingEngine()
+    warm = WarmingExecutor(engine)
+    assert warm.workers == 2 and warm.started() == REFERENCE
+    xs, ys = 10.0 ** np.linspace(-3, 6, 16), 10.0 ** np.linspace(6, -3, 16)
+    first = warm.submit(QUICK, xs, ys)  # the engine is free: it takes the first batch (and builds its kernel)
+    second = warm.submit(QUICK, xs, ys)  # the engine is busy building: the reference answers
+    assert engine.submitted == [first]
+    values = second.result(timeout=30).values
+    problem = load_problem(CONDITIONS["tanh"], 8, 100)
+    np.testing.assert_array_equal(values, reference.measure(problem, CONDITIONS["tanh"], xs, ys))
+    assert (values > 0).any() and (values < 0).any()  # both colours from the reference alone
+    engine.kernel = None
+    first.set_result(object())  # the engine's first answer: its kernel is in
+    assert warm.workers == 1 and warm.started() == "cpu"
+    third = warm.submit(QUICK, xs, ys)
+    assert engine.submitted == [first, third]
+    warm.close()
+    assert engine.closed
+
+
+def test_a_double_double_batch_waits_for_the_engine():
+    engine = BuildingEngine()
+    warm = WarmingExecutor(engine)
+    warm.submit(QUICK, np.ones(2), np.ones(2))
+    dd = warm.submit(ProblemSpec("tanh", 8, 100, precision="dd"), np.ones(2), np.ones(2))
+    time.sleep(0.1)
+    assert engine.submitted[-1] is dd
+    warm.close()
