@@ -5,9 +5,10 @@ cached one takes seconds to load. The NumPy reference needs no compile
 (about 2,500 px/s at the quick preset here, a 64 x 36 level in about a
 second), and its values follow SPEC exactly, so they go into the sample
 store like the engine's. `WarmingExecutor` wraps the engine process: while
-the process starts or builds, one batch at a time goes to the process (so
-its kernel does get built) and one more to a NumPy thread; once the kernel
-is ready, everything goes to the process. `started()` says which drew the
+the process starts or builds, one pixel goes to the process (so its kernel
+gets built or loaded) and the batches to a NumPy thread (one task slot:
+a batch sent to the process would wait for the build); once the process
+has answered, everything goes to it. `started()` says which drew the
 picture, for the HUD.
 """
 from __future__ import annotations
@@ -42,7 +43,6 @@ class WarmingExecutor:
 
     def __init__(self, inner: Executor) -> None:
         self.inner = inner
-        self.builds = inner.builds
         self._reference = ThreadPoolExecutor(1, thread_name_prefix="nnfractal-reference")
         self._at_inner: set[Future] = set()
         self._at_reference: set[Future] = set()
@@ -51,6 +51,10 @@ class WarmingExecutor:
     @property
     def kernel(self):
         return self.inner.kernel
+
+    @property
+    def builds(self) -> list[int]:
+        return self.inner.builds
 
     @property
     def warming(self) -> bool:
@@ -63,7 +67,8 @@ class WarmingExecutor:
 
     @property
     def workers(self) -> int:
-        return self.inner.workers + (1 if self.warming else 0)
+        """One slot (the reference's) while the engine warms: a batch sent there would wait for the build."""
+        return 1 if self.warming else self.inner.workers
 
     def started(self) -> str | None:
         """What computes: the reference's line while the engine warms, then the engine's arch (raises its failure)."""
@@ -71,12 +76,13 @@ class WarmingExecutor:
         return REFERENCE if self.warming else arch
 
     def submit(self, spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> Future:
-        """To the engine when it is free or warm; while it warms with a batch, to the reference (a dd batch stays
-        with the engine: the reference is float64)."""
-        reference_free = all(f.done() for f in self._at_reference)
-        if self.warming and self._at_inner and reference_free and spec.precision == "f64":
+        """While the engine warms, to the reference (after one pixel to the engine, which builds or loads its
+        kernel); then to the engine. A dd batch goes to the engine (the reference is float64)."""
+        if self.warming and spec.precision == "f64":
+            if not self._at_inner:
+                self._at_inner.add(self.inner.submit(spec, np.asarray(xs)[:1], np.asarray(ys)[:1]))
             future = self._reference.submit(reference_tile, spec, np.asarray(xs), np.asarray(ys))
-            self._at_reference = {future}
+            self._at_reference = {f for f in self._at_reference if not f.done()} | {future}
             return future
         future = self.inner.submit(spec, xs, ys)
         self._at_inner.add(future)
