@@ -404,3 +404,27 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/status").read_text().lower()
     except OSError:
         return "zombie"
+
+
+def test_a_sigterm_dropped_inside_a_fork_hook_prints_no_traceback(monkeypatch, capsys):
+    """Python reports an exception it cannot raise (in an at-fork hook, or here a __del__) through
+    sys.unraisablehook: a dropped Terminated says nothing, any other exception is still printed."""
+    from viz import signals
+
+    class Raises:
+        def __init__(self, exc):
+            self.exc = exc
+
+        def __del__(self):
+            raise self.exc
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signals.handle_termination()
+        Raises(signals.Terminated())
+        assert capsys.readouterr().err == ""
+        Raises(ValueError("a real one"))
+        assert "ValueError: a real one" in capsys.readouterr().err
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -10,6 +10,7 @@ child process (viz.compute.process) and the main thread stays responsive.
 from __future__ import annotations
 
 import signal
+import sys
 
 #: The signal that stopped the command, once one has.
 _received: list[int] = []
@@ -27,8 +28,22 @@ def _on_term(signum: int, _frame) -> None:
 
 
 def handle_termination() -> None:
-    """Make SIGTERM raise Terminated in the main thread (call once, at the start of a command)."""
+    """Make SIGTERM raise Terminated in the main thread (call once, at the start of a command).
+
+    A Terminated that Python drops (raised inside a fork hook: see `raise_if_stopped`) would be printed
+    as "Exception ignored ... Traceback"; it is recorded already, so it is dropped silently instead.
+    """
     signal.signal(signal.SIGTERM, _on_term)
+    if getattr(sys.unraisablehook, "drops_terminated", False):
+        return
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, Terminated):
+            previous(unraisable)
+
+    hook.drops_terminated = True
+    sys.unraisablehook = hook
 
 
 def raise_if_stopped() -> None:
