@@ -63,3 +63,25 @@ def test_block_order_gives_each_thread_neighbouring_pixels_and_covers_all(count)
     for block in order.reshape(-1, 16):
         assert np.all(np.diff(block) >= 0) and np.all(np.diff(block) <= 1)  # a run of neighbours, then padding
     assert (order == count - 1).sum() == order.size - count + 1  # the padding repeats the last pixel
+
+
+def test_the_cuda_kernel_trains_an_optimiser_as_the_per_pixel_kernel_does(engine_backend):
+    """One experiment that takes most of make_optimiser's paths: AdamW's two states and decoupled decay,
+    an lr axis and an init-scale axis; the CUDA kernel in its one-lane form (no shuffles) on the CPU."""
+    if engine_backend.arch != "cpu":
+        pytest.skip("these layouts are built for the CPU here")
+    from viz.compute.kernels.lanes import build_lane_kernel
+    from viz.compute.kernels.per_pixel import build_per_pixel_kernel
+    from viz.problem.experiment import Experiment
+
+    experiment = Experiment("adamw", "lr", "init-scale", (("weight-decay", 0.01),))
+    problem = load_problem(CONDITIONS["tanh"], 6, 12, seed=3)
+    xs, ys = (a.ravel() for a in np.meshgrid(10.0 ** np.linspace(-2, 3, 9), 10.0 ** np.linspace(-1, 1, 9)))
+    kernels = (Kernel(build_per_pixel_kernel(6, "adamw"), in_order),
+               Kernel(build_lane_kernel(6, 8, "adamw"), in_order))
+    expected, got = (Engine(engine_backend, problem, CONDITIONS["tanh"], kernel=k, experiment=experiment)
+                     .measure(xs, ys) for k in kernels)
+    assert (expected > 0).any() and (expected < 0).any(), "the grid must hold both outcomes"
+    converged = expected < 0  # diverging runs magnify the kernels' different summation orders (8e-8 seen)
+    np.testing.assert_allclose(got[converged], expected[converged], rtol=1e-9)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
