@@ -47,6 +47,16 @@ def test_render_on_local2_equals_in_process(tmp_path, still):
     assert not (tmp_path / "there.npy.zarr").exists()  # the resume state goes once the still is saved
 
 
+@pytest.mark.slow
+def test_an_optimisers_still_on_local2_equals_in_process(tmp_path):
+    """The experiment travels with the problem to every tile (issue 23)."""
+    still = ["--res", "16", "--preset", "paper", "--optimizer", "momentum", "--momentum", "0.5"]
+    here = render(tmp_path / "here.npy", *still)
+    there = render(tmp_path / "there.npy", *still, "--cluster", "local:2", "--tile", "8")
+    assert_bitwise(there, here)
+    assert (here > 0).any() and (here < 0).any()
+
+
 def test_render_out_zarr_keeps_the_store_and_a_rerun_resumes_it(tmp_path):
     import zarr
 
