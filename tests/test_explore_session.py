@@ -307,3 +307,24 @@ def test_switching_preset_keeps_each_problems_samples(tmp_path):
     made.select(preset=PRESETS["paper"])
     run_for(made, 0.2)
     assert set(made.refiner.stores) == {quick, made.problem} and len(made.refiner.stores[quick]) > 0
+
+
+def test_o_cycles_the_optimizer_keeping_what_the_next_one_has_and_names_both_axes(tmp_path):
+    from viz.explore.status import status
+    from viz.problem.experiment import Experiment
+
+    made = session(tmp_path)
+    run_for(made, 0.2)
+    press(made, "O")
+    assert made.problem.experiment == Experiment("momentum")
+    assert "optimizer momentum" in made.message
+    assert status(made).axis_names == ("lr0 (input-layer learning rate eta0)", "lr1 (output-layer learning rate eta1)")
+    made.select(experiment=Experiment("momentum", "lr0", "momentum", (("lr1", 10.0), ("weight-decay", 0.01))))
+    assert status(made).one_minus == (False, True)
+    press(made, "O")  # nesterov has momentum: axes and values kept
+    assert made.problem.experiment == Experiment("nesterov", "lr0", "momentum", (("lr1", 10.0), ("weight-decay", 0.01)))
+    press(made, "O")  # adam has no momentum: that axis goes back to the condition's own, lr1, and its value goes
+    assert made.problem.experiment == Experiment("adam", "lr0", "", (("weight-decay", 0.01),))
+    made.problem.validate()
+    run_for(made, 0.2)
+    assert made.refiner.stores  # every problem keeps its own samples

@@ -71,3 +71,20 @@ def test_a_double_double_batch_waits_for_the_engine():
     time.sleep(0.1)
     assert engine.submitted == [dd]
     warm.close()
+
+
+def test_a_problem_with_a_kernel_not_yet_run_warms_again():
+    from viz.problem.experiment import Experiment
+
+    engine = BuildingEngine()
+    warm = WarmingExecutor(engine)
+    xs = ys = np.ones(4)
+    warm.submit(QUICK, xs, ys).result(timeout=30)
+    engine.submitted[0].set_result(object())  # gd's kernel is in
+    warm.submit(QUICK, xs, ys)
+    assert warm.started() == "cpu" and len(engine.submitted) == 2
+    adam = ProblemSpec("tanh", 8, 100, experiment=Experiment("adam"))
+    drawn = warm.submit(adam, xs, ys)  # adam's kernel is not built: the reference draws, one pixel primes it
+    assert warm.started() == REFERENCE and len(engine.submitted) == 3 and drawn not in engine.submitted
+    assert drawn.result(timeout=30).values.shape == (4,)
+    warm.close()

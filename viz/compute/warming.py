@@ -38,15 +38,25 @@ def reference_tile(spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> TileRes
     return TileResult(values, time.perf_counter() - start)
 
 
+def kernel_key(spec: ProblemSpec) -> tuple:
+    """What decides which kernel a problem runs: a new one of these builds (or loads) a kernel."""
+    return spec.width, spec.experiment.optimizer, spec.precision
+
+
 class WarmingExecutor:
-    """The engine process, with the NumPy reference as one more task slot until its kernel is ready."""
+    """The engine process, with the NumPy reference in its place while the kernel a problem needs is not ready.
+
+    Warm is per kernel (kernel_key): switching to a width or optimiser not yet run
+    warms again, so its picture does not wait for its build either.
+    """
 
     def __init__(self, inner: Executor) -> None:
         self.inner = inner
         self._reference = ThreadPoolExecutor(1, thread_name_prefix="nnfractal-reference")
-        self._at_inner: set[Future] = set()
+        self._priming: dict[Future, tuple] = {}  # the engine's batches in flight, by kernel
         self._at_reference: set[Future] = set()
-        self._ready = False  # the inner executor has answered a batch: its kernel is in
+        self._ready: set[tuple] = set()  # kernels the engine has answered a batch with
+        self._key: tuple | None = None  # the kernel of the latest batch
 
     @property
     def kernel(self):
@@ -58,12 +68,13 @@ class WarmingExecutor:
 
     @property
     def warming(self) -> bool:
-        """Whether the engine has yet to answer a batch (it starts, builds or loads its kernel)."""
-        for future in list(self._at_inner):
+        """Whether the engine has yet to answer a batch with the latest batch's kernel (starting, building, loading)."""
+        for future, key in list(self._priming.items()):
             if future.done():
-                self._ready = self._ready or (not future.cancelled() and future.exception() is None)
-                self._at_inner.discard(future)
-        return not self._ready
+                if not future.cancelled() and future.exception() is None:
+                    self._ready.add(key)
+                del self._priming[future]
+        return self._key not in self._ready
 
     @property
     def workers(self) -> int:
@@ -76,16 +87,17 @@ class WarmingExecutor:
         return REFERENCE if self.warming else arch
 
     def submit(self, spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> Future:
-        """While the engine warms, to the reference (after one pixel to the engine, which builds or loads its
+        """While the engine warms, to the reference (after one pixel to the engine, which builds or loads the
         kernel); then to the engine. A dd batch goes to the engine (the reference is float64)."""
+        key = self._key = kernel_key(spec)
         if self.warming and spec.precision == "f64":
-            if not self._at_inner:
-                self._at_inner.add(self.inner.submit(spec, np.asarray(xs)[:1], np.asarray(ys)[:1]))
+            if key not in self._priming.values():
+                self._priming[self.inner.submit(spec, np.asarray(xs)[:1], np.asarray(ys)[:1])] = key
             future = self._reference.submit(reference_tile, spec, np.asarray(xs), np.asarray(ys))
             self._at_reference = {f for f in self._at_reference if not f.done()} | {future}
             return future
         future = self.inner.submit(spec, xs, ys)
-        self._at_inner.add(future)
+        self._priming[future] = key
         return future
 
     def cancel(self, futures) -> None:

@@ -50,6 +50,8 @@ ACTIONS = (
            lambda s, key: s.select(condition=CONDITION_KEYS[int(key) - 1]),
            tuple(str(n + 1) for n in range(len(CONDITION_KEYS)))),
     Action("P", "switch preset", lambda s, _: s.next_preset(), ("P",)),
+    Action("O", "optimizer: gd, momentum, nesterov, adam, adamw (one colour: goes home)",
+           lambda s, _: s.next_optimizer(), ("O",)),
     Action("D", "precision: auto (double-double past float64) / float64 / double-double",
            lambda s, _: s.cycle_precision(), ("D",)),
     Action("F / F11", "fullscreen", lambda s, _: s.window_request("fullscreen"), ("F", "F11")),

@@ -26,7 +26,8 @@ from viz.explore.frame import Frame
 from viz.explore.pointer import Pointer
 from viz.explore.redraw import Redraw
 from viz.explore.settings import Settings, preset_of
-from viz.problem.conditions import Preset, home_window
+from viz.problem.conditions import CONDITIONS, Preset, home_window
+from viz.problem.experiment import Experiment, next_name
 from viz.sampling.boundary import both_signs, nearest_boundary
 from viz.sampling.view import View, pan, resize, zoom, zoom_at
 
@@ -178,14 +179,16 @@ class Session:
             self.set_view(pan(self.view, self.pointer.cursor[0] - here[0], self.pointer.cursor[1] - here[1]))
         self.pointer.cursor = here
 
-    def select(self, condition: str | None = None, preset: Preset | None = None) -> None:
-        """Switch condition and/or preset; each keeps its own samples.
+    def select(self, condition: str | None = None, preset: Preset | None = None,
+               experiment: Experiment | None = None) -> None:
+        """Switch condition, preset and/or experiment; each keeps its own samples.
 
         The view stays if it still shows both colours once its coarse
         picture is in; otherwise the window goes to the new problem's home.
         """
         wanted = replace(self.problem, condition=condition or self.problem.condition,
-                         width=(preset or self.preset).width, steps=(preset or self.preset).steps)
+                         width=(preset or self.preset).width, steps=(preset or self.preset).steps,
+                         experiment=experiment or self.problem.experiment)
         changed = wanted != self.problem
         self.problem = wanted
         self.switch_problem()
@@ -201,6 +204,13 @@ class Session:
         index = presets.index(self.preset) if self.preset in presets else -1
         self.select(preset=presets[(index + 1) % len(presets)])
         self.say(f"preset {self.preset.name}: n={self.preset.width}, {self.preset.steps} steps")
+
+    def next_optimizer(self) -> None:
+        """O: the next optimiser, on the same axes where it has them, keeping the fixed values it has."""
+        now = self.problem.experiment
+        name = next_name(now.optimizer)
+        self.select(experiment=now.with_optimizer(name, bool(CONDITIONS[self.problem.condition].init_offset)))
+        self.say(f"optimizer {self.problem.experiment.label}")
 
     def seek_boundary(self) -> bool:
         """Centre the boundary crossing nearest the centre of the picture and zoom in on it; False if none shows."""

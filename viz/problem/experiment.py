@@ -70,6 +70,12 @@ OPTIMISERS: dict[str, tuple[str, ...]] = {
 SHARED = ("lr0", "lr1", "lr", "offset", "weight-decay", "init-scale")
 
 
+def next_name(optimizer: str) -> str:
+    """The optimiser after this one, in OPTIMISERS' order (the explorer's O key)."""
+    names = list(OPTIMISERS)
+    return names[(names.index(optimizer) + 1) % len(names)]
+
+
 @dataclass(frozen=True)
 class Experiment:
     """The optimiser, the two axis hyperparameters and the fixed values of the others (name, value) pairs.
@@ -142,6 +148,14 @@ class Experiment:
             return cls(str(data.get("optimizer", "gd")), str(data.get("x", "")), str(data.get("y", "")), fixed)
         except (TypeError, ValueError):
             raise UsageError("the file's experiment has a fixed value that is not a number") from None
+
+    def with_optimizer(self, name: str, init_condition: bool = False) -> Experiment:
+        """This experiment trained by another optimiser: the axes and fixed values it has are kept, others dropped
+        (an axis it lacks goes back to the condition's own, and a fixed value on that axis goes)."""
+        own = SHARED + OPTIMISERS[name]
+        x, y = (axis if axis in own else "" for axis in (self.x, self.y))
+        axes = Experiment(name, x, y).axes(init_condition)
+        return Experiment(name, x, y, tuple((n, v) for n, v in self.fixed if n in own and n not in axes))
 
     def fixed_values(self) -> dict[str, float]:
         """Every hyperparameter's value off the axes: SPEC's default or the one given (a given lr sets lr0, lr1)."""
