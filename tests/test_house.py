@@ -23,3 +23,11 @@ def test_every_class_is_under_250_lines():
     sizes = {f"{p.relative_to(VIZ)}:{node.name}": node.end_lineno - node.lineno + 1
              for p in modules() for node in ast.walk(ast.parse(p.read_text())) if isinstance(node, ast.ClassDef)}
     assert sizes and max(sizes.values()) < LARGEST_CLASS, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
+
+
+def test_the_wheel_lists_every_subpackage():
+    import tomllib
+
+    listed = set(tomllib.loads((VIZ.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(VIZ.parent).parts) for p in VIZ.rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)

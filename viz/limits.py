@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -57,7 +58,12 @@ def positive(name: str, value: float) -> float:
 
 
 def count(name: str, value: int, low: int, high: int) -> int:
-    """An integer within [low, high], named in the message when it is not."""
+    """An integer within [low, high], named in the message when it is not.
+
+    Not an integer at all is said too: Python 3.11's argparse turns `--steps=--` into an empty list.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise UsageError(f"{name} must be a whole number from {low:,} to {high:,}")
     if not low <= value <= high:
         raise UsageError(f"{name} must be from {low:,} to {high:,}, got {value:,}")
     return int(value)
@@ -108,7 +114,7 @@ def decimal_window(window) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     window = tuple(window) if isinstance(window, (tuple, list)) else ()
     if len(window) != 4 or any(_decimal(v) is None for v in window):
         raise UsageError("the window must be four finite numbers X0 X1 Y0 Y1, got "
-                         + " ".join(str(v)[:40] for v in window))
+                         + " ".join(" ".join(str(v).split())[:40] for v in window))  # one line, whatever was typed
     x0, x1, y0, y1 = (decimal_log10("the window", v) for v in window)
     if not (x0 < x1 and y0 < y1):
         raise UsageError(f"the window needs X0 < X1 and Y0 < Y1, got {x0} {x1} {y0} {y1}")

@@ -13,8 +13,10 @@ picture, for the HUD.
 """
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 import numpy as np
 
@@ -43,6 +45,32 @@ def kernel_key(spec: ProblemSpec) -> tuple:
     return spec.width, spec.experiment.optimizer, spec.precision
 
 
+class ReferenceThread:
+    """One daemon thread running the reference's batches in order: never joined at exit, so quitting
+    mid-batch is immediate (a ThreadPoolExecutor's threads are joined when the interpreter exits)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._run, daemon=True, name="nnfractal-reference").start()
+
+    def submit(self, spec: ProblemSpec, xs: np.ndarray, ys: np.ndarray) -> Future:
+        future: Future = Future()
+        self._jobs.put((future, spec, xs, ys))
+        return future
+
+    def shutdown(self) -> None:
+        self._jobs.put(None)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, spec, xs, ys = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(reference_tile(spec, xs, ys))
+                except Exception as exc:  # noqa: BLE001 - the refiner raises it where it reads the result
+                    future.set_exception(exc)
+
+
 class WarmingExecutor:
     """The engine process, with the NumPy reference in its place while the kernel a problem needs is not ready.
 
@@ -52,7 +80,7 @@ class WarmingExecutor:
 
     def __init__(self, inner: Executor) -> None:
         self.inner = inner
-        self._reference = ThreadPoolExecutor(1, thread_name_prefix="nnfractal-reference")
+        self._reference = ReferenceThread()
         self._priming: dict[Future, tuple] = {}  # the engine's batches in flight, by kernel
         self._at_reference: set[Future] = set()
         self._ready: set[tuple] = set()  # kernels the engine has answered a batch with
@@ -93,7 +121,7 @@ class WarmingExecutor:
         if self.warming and spec.precision == "f64":
             if key not in self._priming.values():
                 self._priming[self.inner.submit(spec, np.asarray(xs)[:1], np.asarray(ys)[:1])] = key
-            future = self._reference.submit(reference_tile, spec, np.asarray(xs), np.asarray(ys))
+            future = self._reference.submit(spec, np.asarray(xs), np.asarray(ys))
             self._at_reference = {f for f in self._at_reference if not f.done()} | {future}
             return future
         future = self.inner.submit(spec, xs, ys)
@@ -108,5 +136,7 @@ class WarmingExecutor:
         self.inner.cancel([f for f in futures if f not in self._at_reference])
 
     def close(self) -> None:
-        self._reference.shutdown(wait=False, cancel_futures=True)
+        for future in self._at_reference:
+            future.cancel()
+        self._reference.shutdown()
         self.inner.close()
