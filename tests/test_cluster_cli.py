@@ -160,6 +160,7 @@ def read_video(path: Path) -> np.ndarray:
     return np.stack([np.frombuffer(f, np.uint8).reshape(height, width, 3) for f in reader])
 
 
+@pytest.mark.slow  # test_cluster.py stops a client mid-still and reruns it in the default suite
 def test_zoom_interrupted_then_rerun_computes_only_missing_tiles(tmp_path):
     import psutil
 

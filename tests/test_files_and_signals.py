@@ -428,3 +428,24 @@ def test_a_sigterm_dropped_inside_a_fork_hook_prints_no_traceback(monkeypatch, c
         assert "ValueError: a real one" in capsys.readouterr().err
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_signal_while_a_child_starts_is_raised_once_it_has(monkeypatch):
+    """signals.deferred: the encoder's start is not cut in two (a cut fork can orphan ffmpeg, which then
+    recreates its part file after the cleanup)."""
+    from viz import signals
+
+    monkeypatch.setattr(signals, "_received", [])
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signals.handle_termination()
+        reached_end = False
+        with pytest.raises(signals.Terminated):
+            with signals.deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # the handler has run by now, and raised nothing here
+                reached_end = True
+        assert reached_end and signal.getsignal(signal.SIGTERM) is signals._on_term
+        assert signals.interrupted_status() == 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)

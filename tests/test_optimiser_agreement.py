@@ -29,8 +29,9 @@ def agreement(name, backend, res):
     return float(np.mean(np.sign(ours) == np.sign(theirs))), float(np.mean(theirs > 0))
 
 
+@pytest.mark.slow
 def test_adam_in_the_lockstep_kernel_shares_the_references_sign(engine_backend):
-    """The default suite's one build of an optimiser's lockstep kernel (a minute or two when not cached)."""
+    """A quicker check of an optimiser's lockstep kernel (its build alone is a minute or two when not cached)."""
     share, diverged = agreement("adam", engine_backend, 16)
     assert share >= LEAST_AGREEMENT and 0 < diverged < 1, (share, diverged)
 

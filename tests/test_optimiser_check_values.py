@@ -61,7 +61,12 @@ def test_the_reference_meets_every_row(row):
     np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("row", list(ROWS), ids=lambda r: f"{r[0]}-{r[1]}-{r[2]}x{r[3]}")
+#: The default suite's row for the engine (one optimiser kernel to build); the slow suite runs all twelve.
+DEFAULT_ROW = ("tanh", "nesterov", "lr0", "lr1", ())
+
+
+@pytest.mark.parametrize("row", [pytest.param(r, marks=() if r == DEFAULT_ROW else pytest.mark.slow) for r in ROWS],
+                         ids=lambda r: f"{r[0]}-{r[1]}-{r[2]}x{r[3]}")
 def test_the_engine_meets_every_row(row, engine_backend):
     name, optimizer, x, y, fixed = row
     condition = CONDITIONS[name]

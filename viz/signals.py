@@ -9,8 +9,10 @@ child process (viz.compute.process) and the main thread stays responsive.
 """
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
+import threading
 
 #: The signal that stopped the command, once one has.
 _received: list[int] = []
@@ -44,6 +46,32 @@ def handle_termination() -> None:
 
     hook.drops_terminated = True
     sys.unraisablehook = hook
+
+
+@contextlib.contextmanager
+def deferred():
+    """Ctrl-C and SIGTERM recorded, not raised, while a child process starts; raised once it has.
+
+    An exception raised inside fork/exec (imageio-ffmpeg starting its encoder) can leave the child running
+    with nobody holding it, and the encoder then creates its output after the cleanup removed it. Outside
+    the main thread (where Python runs no handler) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    handlers = {sig: signal.signal(sig, lambda signum, _frame: pending.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        if signal.SIGTERM in pending and not _received:
+            _received.append(signal.SIGTERM)
+            raise Terminated
+        if pending:
+            raise KeyboardInterrupt
 
 
 def raise_if_stopped() -> None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from viz.errors import UsageError
 from viz.outputs import make_part, publish
+from viz.signals import deferred
 
 #: x264 settings: visually lossless for smooth colour fields, fast to encode.
 X264_PARAMS = ("-crf", "18", "-preset", "veryfast")
@@ -65,24 +66,27 @@ class Recorder:
         if self._closed:
             raise ValueError("this recording is closed")
         if self._stream is None:
-            self._stream = self._open()
+            self._open()
         self._stream.send(frame)
         self.frames += 1
 
-    def _open(self):
+    def _open(self) -> None:
+        """Start the encoder on a part file of ours; a signal meanwhile is raised once the stream is held,
+        so closing it waits for ffmpeg before the part file goes (signals.deferred)."""
         import imageio_ffmpeg
 
         fd, self._tmp = make_part(self.path, PART_SUFFIX)
         os.close(fd)  # ffmpeg opens it by name; mkstemp made the name ours, so no link is written through
-        try:
-            stream = imageio_ffmpeg.write_frames(
-                str(self._tmp), self.size, fps=self.fps, codec="libx264", quality=None,
-                macro_block_size=1, output_params=list(X264_PARAMS))
-            stream.send(None)
-        except BaseException:
-            self._tmp.unlink(missing_ok=True)
-            raise
-        return stream
+        with deferred():
+            try:
+                stream = imageio_ffmpeg.write_frames(
+                    str(self._tmp), self.size, fps=self.fps, codec="libx264", quality=None,
+                    macro_block_size=1, output_params=list(X264_PARAMS))
+                stream.send(None)
+            except BaseException:
+                self._tmp.unlink(missing_ok=True)
+                raise
+            self._stream = stream
 
     def close(self, complete: bool = True) -> Path | None:
         """Finalise the stream and move it into place; the path written, or None if nothing was.
