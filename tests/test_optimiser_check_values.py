@@ -102,7 +102,8 @@ QUICK = {
 }
 
 
-@pytest.mark.parametrize("name", list(QUICK))
+@pytest.mark.parametrize("name", [n if n in ("momentum", "adamw") else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in QUICK])
 def test_the_decimal_reference_agrees_with_numpys_on_quick_pixels(name):
     from viz.problem import reference_decimal
 

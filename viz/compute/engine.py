@@ -60,9 +60,12 @@ class Engine:
     def prepare(self) -> None:
         """Build the kernel now (a width's first build takes 3-25 s on a 2-core CPU, the lockstep kernel's longest).
 
-        Runs one throwaway pixel, not counted in `evaluations`.
+        Runs one throwaway pixel for one step (the steps are a run-time value, so the kernel is the same;
+        at 1,000,000 steps a whole run would be a minute), not counted in `evaluations`.
         """
-        self.measure(np.ones(1), np.ones(1))
+        one = np.ones(1)
+        dd = (np.zeros(1), np.zeros(1), np.zeros(1), self._dd_scratch()) if self.precision == "dd" else ()
+        self._train(one, one, np.empty(1), dd, steps=1)
         self.evaluations -= 1
         self.steps_run = 0
 
@@ -116,13 +119,13 @@ class Engine:
             self._scratch = np.zeros(scratch_shape(self.problem.width))
         return self._scratch
 
-    def _train(self, xs, ys, out, dd_arrays=()) -> None:
+    def _train(self, xs, ys, out, dd_arrays=(), steps: int | None = None) -> None:
         steps_run = np.zeros(xs.size, np.int32)
         p, c = self.problem, self.condition
         self._kernel.train(
             xs, ys, self._kernel.order(xs.size), out, steps_run,
             p.X, p.Y, p.W0, p.W1, p.probe, self._batches,
-            p.steps, p.dataset_size, c.minibatch,
+            steps or p.steps, p.dataset_size, c.minibatch,
             NONLINEARITY_CODE[c.nonlinearity], INIT_CODE[c.init_offset],
             int(self.readout == "probe"), int(self.early_stop), self._hyper, *self._axes, *dd_arrays,
         )
