@@ -12,6 +12,7 @@ from lattice_points import view_tiles
 pytestmark = pytest.mark.display
 
 
+@pytest.mark.slow  # test_refiner_cluster.py drives the refiner over a cluster in the default suite
 def test_explore_on_local2_refines_the_default_view_with_the_engines_samples(tmp_path, engine_backend):
     from viz.cli.app import build_parser
     from viz.cli.explore import request_from

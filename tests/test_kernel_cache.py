@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from viz.compute.process import EngineProcess
 from viz.compute.warming import REFERENCE, WarmingExecutor
 from viz.explore.refiner import Refiner
@@ -49,6 +51,7 @@ def launch(warming: bool = False) -> tuple[float, Refiner]:
     return seconds, refiner
 
 
+@pytest.mark.slow  # a whole kernel build into an empty cache: a minute or more on 2 cores
 def test_the_second_launch_loads_the_kernel_the_first_one_built(tmp_path, monkeypatch):
     monkeypatch.setenv("TI_OFFLINE_CACHE_FILE_PATH", str(tmp_path / "ticache"))
     first_seconds, first = launch(warming=True)
