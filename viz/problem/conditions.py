@@ -8,6 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from viz.problem.experiment import PAPER_EXPERIMENT
+from viz.problem.experiment import home_window as experiment_home
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -112,9 +115,6 @@ def home_window(condition: str, preset: str, experiment=None) -> tuple[float, fl
     axes' measured spans (experiment.home_window). tests/test_home_views.py
     keeps both honest.
     """
-    from viz.problem.experiment import PAPER_EXPERIMENT
-    from viz.problem.experiment import home_window as experiment_home
-
     if experiment is not None and experiment != PAPER_EXPERIMENT:
         return experiment_home(experiment, bool(CONDITIONS[condition].init_offset))
     if condition in HOME_PANELS.get(preset, ()):
